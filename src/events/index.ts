@@ -1,0 +1,19 @@
+/**
+ * Progress events. Library code never prints: it calls the `onEvent` sink it
+ * was given with one of these, and the CLI's reporter renders them (listr2 on
+ * a TTY, plain lines otherwise, JSON lines with `--json`).
+ */
+export type PyindexEvent =
+  | { type: 'index:request'; url: string }
+  | { type: 'index:response'; url: string; status: number; fromCache: 'miss' | 'hit' | 'revalidated'; bytes: number }
+  | { type: 'index:retry'; url: string; attempt: number; reason: string }
+  | { type: 'metadata:fetched'; project: string; filename: string; via: 'pep658' | 'range' | 'download' | 'pkg-info' | 'build-backend' | 'cache' }
+  | { type: 'task:start'; id: string; title: string; total?: number }
+  | { type: 'task:progress'; id: string; done: number; total?: number; detail?: string }
+  | { type: 'task:end'; id: string; ok: boolean; detail?: string }
+  | { type: 'warning'; message: string; hint?: string };
+
+export type EventSink = (event: PyindexEvent) => void;
+
+/** A sink that drops everything; the default for library callers that do not care. */
+export const silent: EventSink = () => {};
