@@ -31,6 +31,7 @@ export const ERROR_CODES = {
   E_INVALID_MARKER: { exit: EXIT.BAD_INPUT, summary: 'not a valid PEP 508 environment marker' },
   E_INVALID_REQUIREMENT: { exit: EXIT.BAD_INPUT, summary: 'not a valid PEP 508 requirement' },
   E_URL_REQUIREMENT: { exit: EXIT.BAD_INPUT, summary: 'direct URL requirements are not supported' },
+  E_INVALID_TAG: { exit: EXIT.BAD_INPUT, summary: 'not a valid wheel compatibility tag (PEP 425)' },
   E_INVALID_WHEEL_FILENAME: { exit: EXIT.BAD_INPUT, summary: 'not a valid wheel filename' },
   E_INVALID_SDIST_FILENAME: { exit: EXIT.BAD_INPUT, summary: 'not a valid sdist filename' },
   E_INVALID_METADATA: { exit: EXIT.BAD_INPUT, summary: 'core metadata is malformed' },
