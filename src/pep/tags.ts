@@ -71,3 +71,31 @@ export function expandCompressedTagSet(tagSet: string): string[] {
   }
   return [...out];
 }
+
+export {
+  cpythonAbis,
+  cpythonTags,
+  genericAbi,
+  genericTags,
+  compatibleTags,
+  interpreterName,
+  interpreterVersion,
+  macArch,
+  platformTags,
+  sysTags,
+  type ConfigValue,
+  type CpythonAbiFacts,
+  type InterpreterFacts,
+  type PythonVersion,
+} from './tags-generators.js';
+export {
+  linuxPlatforms,
+  macPlatforms,
+  manylinuxPlatforms,
+  musllinuxPlatforms,
+  normalizePlatformString,
+  parseMajorMinor,
+  windowsPlatforms,
+  type ElfHeader,
+  type LinuxFacts,
+} from './tags-platforms.js';
