@@ -69,6 +69,11 @@ export class Version {
   /** @internal */ readonly _preNum: Num;
   /** @internal -Infinity when absent: no post sorts first. */
   readonly _post: Num;
+  /**
+   * @internal packaging's key holds the post label too: always "post",
+   * except "poſt", which Python's case folding admits but lower() keeps.
+   */
+  readonly _postLabel: string;
   /** @internal +Infinity when absent: no dev sorts last. */
   readonly _dev: Num;
   /** @internal undefined sorts before any local. */
@@ -110,6 +115,8 @@ export class Version {
     const postDigits = postN1 ?? (postL !== undefined ? postN2 ?? '0' : undefined);
     this._post = postDigits === undefined ? NEG_INF : parseDigits(postDigits);
     this.post = postDigits === undefined ? undefined : Number(this._post);
+    const postLabel = postL?.toLowerCase();
+    this._postLabel = postDigits === undefined ? '' : postLabel === undefined || postLabel === 'rev' || postLabel === 'r' ? 'post' : postLabel;
     this._dev = devL === undefined ? POS_INF : parseDigits(devN ?? '0');
     this.dev = devL === undefined ? undefined : Number(this._dev);
 
@@ -220,6 +227,7 @@ export function comparePublic(a: Version, b: Version): number {
     const p = cmpNum(a._preNum, b._preNum);
     if (p !== 0) return p;
   }
+  if (a._postLabel !== b._postLabel && a._postLabel !== '' && b._postLabel !== '') return compareCodePoints(a._postLabel, b._postLabel);
   const post = cmpNum(a._post, b._post);
   if (post !== 0) return post;
   return cmpNum(a._dev, b._dev);
