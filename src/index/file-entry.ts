@@ -1,0 +1,85 @@
+/**
+ * Pieces shared by the HTML and JSON page parsers: turning a link into an
+ * absolute URL plus hash (PEP 503: "the URL SHOULD include a hash in the form
+ * of a URL fragment `#<hashname>=<hashvalue>`"), and the api-version check of
+ * PEP 629.
+ */
+import { PyindexError } from '../errors/index.js';
+
+/** Hash names hashlib guarantees; anything else in a fragment is not a hash (PEP 503 names these). */
+const HASH_NAMES = new Set(['md5', 'sha1', 'sha224', 'sha256', 'sha384', 'sha512']);
+const HEX_LENGTH: Record<string, number> = { md5: 32, sha1: 40, sha224: 56, sha256: 64, sha384: 96, sha512: 128 };
+
+export function invalidPage(url: string, what: string, details: Record<string, unknown> = {}): PyindexError {
+  return new PyindexError('E_INDEX_PAGE_INVALID', `${url}: ${what}`, {
+    hint: 'The index served a page that is neither PEP 503 HTML nor PEP 691 JSON; check the index URL (it should end in /simple/) and the server.',
+    details: { url, ...details },
+  });
+}
+
+/** Checks a hash value from the index: a wrong-length digest could never match, so say so now. */
+export function checkHash(pageUrl: string, name: string, value: string, filename: string): string {
+  const want = HEX_LENGTH[name];
+  if (want !== undefined && !(value.length === want && /^[0-9a-f]+$/i.test(value))) {
+    throw invalidPage(pageUrl, `${filename}: ${name} hash ${JSON.stringify(value)} is not ${want} hex digits`);
+  }
+  return value.toLowerCase();
+}
+
+/** Resolves `href` against `base`, splitting off the `#name=hex` fragment. */
+export function resolveLink(
+  pageUrl: string,
+  base: string,
+  href: string,
+): { url: string; filename: string; hashes: Record<string, string> } | undefined {
+  let u: URL;
+  try {
+    u = new URL(href, base);
+  } catch {
+    return undefined;
+  }
+  const hashes: Record<string, string> = {};
+  const fragment = u.hash.slice(1);
+  u.hash = '';
+  const segment = u.pathname.split('/').pop() ?? '';
+  let filename: string;
+  try {
+    filename = decodeURIComponent(segment);
+  } catch {
+    filename = segment;
+  }
+  const eq = fragment.indexOf('=');
+  if (eq > 0) {
+    const name = fragment.slice(0, eq).toLowerCase();
+    if (HASH_NAMES.has(name)) hashes[name] = checkHash(pageUrl, name, fragment.slice(eq + 1), filename);
+  }
+  return { url: u.href, filename, hashes };
+}
+
+/**
+ * PEP 629: clients MUST refuse a major version they do not know and SHOULD
+ * accept (and may warn about) a newer minor one.
+ */
+export function checkApiVersion(pageUrl: string, version: string): void {
+  const m = /^(\d+)\.(\d+)$/.exec(version.trim());
+  if (!m) throw invalidPage(pageUrl, `api-version ${JSON.stringify(version)} is not of the form MAJOR.MINOR`);
+  if (m[1] !== '1') {
+    throw new PyindexError('E_INDEX_PAGE_INVALID', `${pageUrl}: unsupported repository API version ${version} (pyindex speaks 1.x)`, {
+      hint: 'Upgrade pyindex, or point it at an index that serves the version 1 simple API.',
+      details: { url: pageUrl, apiVersion: version },
+    });
+  }
+}
+
+/** PEP 658/714 attribute value → IndexFile.coreMetadata. */
+export function coreMetadataFromAttr(value: string | undefined): false | true | { sha256?: string } {
+  if (value === undefined) return false;
+  const v = value.trim();
+  if (v.toLowerCase() === 'true' || v === '') return true;
+  const eq = v.indexOf('=');
+  if (eq > 0 && v.slice(0, eq).toLowerCase() === 'sha256') {
+    const hex = v.slice(eq + 1);
+    return /^[0-9a-f]{64}$/i.test(hex) ? { sha256: hex.toLowerCase() } : true;
+  }
+  return true;
+}

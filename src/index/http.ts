@@ -1,0 +1,227 @@
+/**
+ * The one HTTP client of pyindex: undici with keep-alive and a bounded pool,
+ * a request limiter, timeouts, retries with exponential backoff and
+ * redirects followed by hand (so the final URL is known: PEP 503 relative
+ * links resolve against the page's URL *after* redirects, as browsers and pip
+ * do). Every failure becomes a PyindexError naming the URL.
+ */
+import { gunzipSync, inflateSync, brotliDecompressSync } from 'node:zlib';
+import { Agent, request } from 'undici';
+import { PyindexError, isPyindexError } from '../errors/index.js';
+import { silent, type EventSink } from '../events/index.js';
+import { readFileUrl } from './file-url.js';
+import { Limiter } from './limiter.js';
+
+export interface HttpClientOptions {
+  userAgent: string;
+  /** Requests in flight at once (and pooled connections per origin). Default 16. */
+  concurrency?: number;
+  /** Per-request inactivity limit for headers and body, in ms. Default 30 000. */
+  timeoutMs?: number;
+  /** Extra attempts after a connection error, timeout, 429 or 5xx. Default 3. */
+  retries?: number;
+  /** First backoff delay in ms, doubled each retry. Default 250 (tests pass 0). */
+  retryDelayMs?: number;
+  maxRedirects?: number;
+  onEvent?: EventSink;
+}
+
+export interface HttpRequestOptions {
+  headers?: Record<string, string>;
+  /** Ask for gzip/deflate/br and decode it (pages; never with Range). */
+  compress?: boolean;
+}
+
+export interface HttpResponse {
+  /** The URL asked for. */
+  url: string;
+  /** The URL that answered, after redirects. */
+  finalUrl: string;
+  status: number;
+  /** Lower-case names, repeated headers joined with ", ". */
+  headers: Record<string, string>;
+  body: Buffer;
+}
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'ETIMEDOUT']);
+/** Name-resolution failures are not worth retrying; everything else network-ish is. */
+const PERMANENT_NETWORK_CODES = new Set(['ENOTFOUND', 'EAI_FAIL']);
+
+const UP_HINT = 'Check that the index is up and reachable from this machine, or use --offline to work from the cache.';
+
+export class HttpClient {
+  private readonly agent: Agent;
+  private readonly limiter: Limiter;
+  private readonly retries: number;
+  private readonly retryDelayMs: number;
+  private readonly maxRedirects: number;
+  private readonly timeoutMs: number;
+  private readonly onEvent: EventSink;
+
+  constructor(private readonly options: HttpClientOptions) {
+    const concurrency = options.concurrency ?? 16;
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.retries = options.retries ?? 3;
+    this.retryDelayMs = options.retryDelayMs ?? 250;
+    this.maxRedirects = options.maxRedirects ?? 10;
+    this.onEvent = options.onEvent ?? silent;
+    this.limiter = new Limiter(concurrency);
+    this.agent = new Agent({
+      connections: concurrency,
+      keepAliveTimeout: 10_000,
+      headersTimeout: this.timeoutMs,
+      bodyTimeout: this.timeoutMs,
+      connect: { timeout: this.timeoutMs },
+    });
+  }
+
+  /**
+   * GET `url`, following redirects. Resolves for 2xx, 304 and (for Range
+   * requests) 416; throws E_NOT_FOUND for 404/410, E_HTTP for other
+   * statuses, E_NETWORK / E_TIMEOUT when the exchange itself fails.
+   */
+  async get(url: string, options: HttpRequestOptions = {}): Promise<HttpResponse> {
+    const headers: Record<string, string> = { 'user-agent': this.options.userAgent, ...(options.headers ?? {}) };
+    if (url.startsWith('file:')) {
+      this.onEvent({ type: 'index:request', url });
+      return this.limiter.run(() => readFileUrl(url, headers));
+    }
+    let current = url;
+    for (let hop = 0; ; hop++) {
+      const res = await this.getWithRetries(current, headers, options.compress === true);
+      const location = res.headers.location;
+      if (REDIRECTS.has(res.status) && location) {
+        if (hop >= this.maxRedirects) {
+          throw new PyindexError('E_HTTP', `GET ${url}: more than ${this.maxRedirects} redirects (last to ${current})`, {
+            hint: 'The index redirects in a loop; check its URL.',
+            details: { url, status: res.status },
+          });
+        }
+        const next = new URL(location, current);
+        if (next.protocol !== 'http:' && next.protocol !== 'https:') {
+          throw new PyindexError('E_HTTP', `GET ${url}: redirect to unsupported URL ${next.href}`, {
+            hint: 'An HTTP index may only redirect to http(s) URLs.',
+            details: { url, status: res.status },
+          });
+        }
+        current = next.href;
+        continue;
+      }
+      const out: HttpResponse = { ...res, url, finalUrl: current };
+      if ((res.status >= 200 && res.status < 300) || res.status === 304 || (res.status === 416 && headers.range)) return out;
+      throw statusError(out);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
+
+  private async getWithRetries(url: string, headers: Record<string, string>, compress: boolean): Promise<HttpResponse> {
+    for (let attempt = 0; ; attempt++) {
+      let reason: string;
+      let failure: PyindexError | undefined;
+      try {
+        const res = await this.limiter.run(() => this.once(url, headers, compress));
+        if (!(res.status >= 500 || res.status === 429) || attempt >= this.retries) return res;
+        reason = `HTTP ${res.status}`;
+      } catch (err) {
+        failure = toPyindexError(err, url, this.timeoutMs);
+        if (!isRetryable(failure) || attempt >= this.retries) throw failure;
+        reason = failure.message;
+      }
+      this.onEvent({ type: 'index:retry', url, attempt: attempt + 1, reason });
+      const delay = this.retryDelayMs * 2 ** attempt;
+      if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+
+  private async once(url: string, headers: Record<string, string>, compress: boolean): Promise<HttpResponse> {
+    this.onEvent({ type: 'index:request', url });
+    const sent = compress ? { ...headers, 'accept-encoding': 'gzip, deflate, br' } : headers;
+    const res = await request(url, { method: 'GET', headers: sent, dispatcher: this.agent });
+    let body: Buffer = Buffer.from(await res.body.arrayBuffer());
+    const flat: Record<string, string> = {};
+    for (const [k, v] of Object.entries(res.headers)) {
+      if (v !== undefined) flat[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+    }
+    const encoding = flat['content-encoding']?.trim().toLowerCase();
+    if (encoding && encoding !== 'identity' && res.statusCode !== 304) {
+      body = decode(body, encoding, url);
+      delete flat['content-encoding'];
+    }
+    return { url, finalUrl: url, status: res.statusCode, headers: flat, body };
+  }
+}
+
+function decode(body: Buffer, encoding: string, url: string): Buffer {
+  try {
+    if (encoding === 'gzip' || encoding === 'x-gzip') return gunzipSync(body);
+    if (encoding === 'deflate') return inflateSync(body);
+    if (encoding === 'br') return brotliDecompressSync(body);
+  } catch (cause) {
+    throw new PyindexError('E_NETWORK', `GET ${url}: the ${encoding}-encoded body is corrupt or truncated`, { hint: UP_HINT, cause, details: { url } });
+  }
+  throw new PyindexError('E_HTTP', `GET ${url}: unsupported Content-Encoding ${JSON.stringify(encoding)}`, {
+    hint: 'The server sent an encoding pyindex did not ask for; check any proxy in between.',
+    details: { url },
+  });
+}
+
+function statusError(res: HttpResponse): PyindexError {
+  const details = { url: res.url, finalUrl: res.finalUrl, status: res.status };
+  const where = res.finalUrl === res.url ? res.url : `${res.url} (redirected to ${res.finalUrl})`;
+  if (res.status === 404 || res.status === 410) {
+    return new PyindexError('E_NOT_FOUND', `GET ${where}: HTTP ${res.status}, no such page or file on the index`, {
+      hint: 'Check the project name and the index URL.',
+      details,
+    });
+  }
+  const snippet = res.body.subarray(0, 200).toString('utf8').replace(/\s+/g, ' ').trim();
+  return new PyindexError('E_HTTP', `GET ${where}: HTTP ${res.status}${snippet ? ` (${snippet})` : ''}`, {
+    hint: res.status >= 500 ? UP_HINT : 'Check the index URL and any credentials or proxy it needs.',
+    details,
+  });
+}
+
+function errorCode(err: unknown): string | undefined {
+  if (!(err instanceof Error)) return undefined;
+  const own = (err as { code?: unknown }).code;
+  if (typeof own === 'string') return own;
+  const cause = (err as { cause?: unknown }).cause;
+  return cause === err ? undefined : errorCode(cause);
+}
+
+function toPyindexError(err: unknown, url: string, timeoutMs: number): PyindexError {
+  if (isPyindexError(err)) return err;
+  const code = errorCode(err);
+  const text = err instanceof Error ? err.message : String(err);
+  if (code && TIMEOUT_CODES.has(code)) {
+    return new PyindexError('E_TIMEOUT', `GET ${url}: no answer within ${timeoutMs} ms (${code})`, {
+      hint: 'Check that the index is up and reachable, raise the timeout, or use --offline to work from the cache.',
+      cause: err,
+      details: { url, code },
+    });
+  }
+  const what =
+    code === 'UND_ERR_SOCKET' || code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH'
+      ? 'the connection closed before the whole response arrived'
+      : code === 'ECONNREFUSED'
+        ? 'connection refused'
+        : code && PERMANENT_NETWORK_CODES.has(code)
+          ? 'host name not found'
+          : text;
+  return new PyindexError('E_NETWORK', `GET ${url}: ${what}${code ? ` (${code})` : ''}`, {
+    hint: UP_HINT,
+    cause: err,
+    details: { url, code },
+  });
+}
+
+function isRetryable(err: PyindexError): boolean {
+  if (err.code === 'E_TIMEOUT') return true;
+  if (err.code !== 'E_NETWORK') return false;
+  const code = err.details.code;
+  return !(typeof code === 'string' && PERMANENT_NETWORK_CODES.has(code));
+}
