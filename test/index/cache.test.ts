@@ -1,0 +1,64 @@
+/**
+ * The on-disk page cache: a second client on the same cache directory
+ * revalidates (If-None-Match → 304, visible in the server log) instead of
+ * refetching; offline mode serves the cache alone and a miss names what is
+ * missing; metadata results are reused offline.
+ */
+import { readdirSync } from 'node:fs';
+import t from 'tap';
+import { cachedIndex } from '../helpers/cached-index.js';
+import { makeClient, rejectsWith, tempDir } from '../helpers/index-client-kit.js';
+import { sharedAvailable } from '../helpers/mkindex.js';
+import { startStaticServer } from '../helpers/static-server.js';
+
+if (!sharedAvailable()) {
+  t.plan(0, 'shared/tools/mkindex not available');
+} else {
+  const root = cachedIndex('corpus/packse/yanked/package-only-yanked-in-range.json', ['--json', '--metadata']);
+  const server = await startStaticServer(root, { negotiate: true });
+  t.teardown(() => server.close());
+
+  t.test('second run revalidates with 304; offline runs from the cache; a miss says what is missing', async (t) => {
+    const cacheDir = tempDir();
+    const first = makeClient(`${server.url}/simple/`, { cacheDir });
+    const page1 = await first.client.getProject('a');
+    const meta1 = await first.client.getMetadata(page1.files[1]!);
+    await first.client.close();
+    t.ok(first.events.some((e) => e.type === 'index:response' && e.fromCache === 'miss'), 'first run: miss');
+
+    const before = server.requests.length;
+    const second = makeClient(`${server.url}/simple/`, { cacheDir });
+    const page2 = await second.client.getProject('a');
+    await second.client.close();
+    const log = server.requests.slice(before);
+    t.same(log.map((r) => [r.path, r.status]), [['/simple/a/', 304]], 'one conditional request, answered 304');
+    t.same(page2, page1, 'same page from the revalidated cache');
+    t.ok(second.events.some((e) => e.type === 'index:response' && e.fromCache === 'revalidated'));
+
+    const beforeOffline = server.requests.length;
+    const offline = makeClient(`${server.url}/simple/`, { cacheDir, offline: true });
+    const page3 = await offline.client.getProject('a');
+    const meta3 = await offline.client.getMetadata(page3.files[1]!);
+    t.same(page3, page1, 'offline: page from cache');
+    t.equal(meta3.version.toString(), meta1.version.toString(), 'offline: metadata from cache');
+    t.ok(offline.events.some((e) => e.type === 'metadata:fetched' && e.via === 'cache'));
+    t.equal(server.requests.length, beforeOffline, 'offline sent no request');
+    await rejectsWith(t, offline.client.getProject('b'), 'E_OFFLINE_MISS', `${server.url}/simple/b/`);
+    await t.rejects(offline.client.getProject('b'), { hint: /once online/ });
+    await rejectsWith(t, offline.client.getMetadata(page3.files[0]!), 'E_OFFLINE_MISS', page3.files[0]!.url);
+    await offline.client.close();
+    t.ok(readdirSync(`${cacheDir}/http-v1`).length > 0, 'entries under cacheDir/http-v1');
+  });
+
+  t.test('a changed page is refetched, not served stale', async (t) => {
+    const cacheDir = tempDir();
+    const c1 = makeClient(`${server.url}/simple/`, { cacheDir });
+    await c1.client.getProject('a');
+    await c1.client.close();
+    server.faults['/simple/a/'] = { kind: 'body', contentType: 'application/vnd.pypi.simple.v1+json', body: JSON.stringify({ meta: { 'api-version': '1.0' }, name: 'a', files: [] }) };
+    t.teardown(() => delete server.faults['/simple/a/']);
+    const c2 = makeClient(`${server.url}/simple/`, { cacheDir });
+    t.equal((await c2.client.getProject('a')).files.length, 0, 'new content wins');
+    await c2.client.close();
+  });
+}
