@@ -256,9 +256,8 @@ interface OracleMarker {
   eval?: boolean[];
 }
 
-t.test('differential: generated markers agree with packaging 24.1', async (t) => {
-  const python = packaging24Python();
-  if (!python) return t.skip('no pyenv Python 3.13.0 with pip 24.2 here');
+t.test('differential: generated markers agree with packaging 24.1', { skip: packaging24Python() ? false : 'no pyenv Python 3.13.0 with pip 24.2 here' }, async (t) => {
+  const python = packaging24Python() as string;
   const markers = [...new Set(generateMarkers(508, 4000))];
   const envs = Object.values(ENVIRONMENTS);
   const theirs = runPythonJson<{ results: OracleMarker[]; fallbacks: Record<string, number> }>(python, ORACLE_MARKERS, {
@@ -341,9 +340,8 @@ for text in inp['markers']:
 print(json.dumps(out))
 `;
 
-t.test('differential: disagreements with packaging 21.3 fall into documented categories', async (t) => {
-  const python = packaging21Python();
-  if (!python) return t.skip('no pyenv Python 3.11.7 with pip 23.2.1 here');
+t.test('differential: disagreements with packaging 21.3 fall into documented categories', { skip: packaging21Python() ? false : 'no pyenv Python 3.11.7 with pip 23.2.1 here' }, async (t) => {
+  const python = packaging21Python() as string;
   const markers = [...new Set(generateMarkers(508, 4000))];
   const envs = Object.values(ENVIRONMENTS);
   const theirs = runPythonJson<{ ok: boolean; str?: string; eval?: boolean[] | string }[]>(python, ORACLE_21, { markers, envs, extras: EXTRAS_SETS });
