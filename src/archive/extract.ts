@@ -16,7 +16,7 @@ import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { assertSafeEntryName, badArchive, normalizeEntryName } from './entry-name.js';
-import { unsupportedFormat, sdistFormat } from './sdist.js';
+import { sdistFormat, unsupportedFormat } from './archive-format.js';
 import { tarMembers, type TarLimits } from './tar-reader.js';
 import { fileSource, openZip, readZipEntry } from './zip-reader.js';
 

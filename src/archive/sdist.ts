@@ -10,12 +10,12 @@
  * Whether the PKG-INFO can stand in for the built wheel's metadata is the
  * caller's decision (`requiresDistIsDynamic`, PEP 643).
  */
-import { open } from 'node:fs/promises';
 import { canonicalizeName } from '../pep/names.js';
 import { parseSdistFilename, type SdistFilename } from '../pep/sdist-filename.js';
 import { Version } from '../pep/version.js';
 import { badArchive, normalizeEntryName } from './entry-name.js';
-import { readMember, sniffArchiveFormat, tarMembers, type ArchiveFormat, type TarLimits } from './tar-reader.js';
+import { sdistFormat, unsupportedFormat } from './archive-format.js';
+import { readMember, tarMembers, type TarLimits } from './tar-reader.js';
 import { bufferSource, fileSource, openZip, readZipEntry, type RandomAccessSource } from './zip-reader.js';
 
 export interface ReadSdistOptions extends TarLimits {
@@ -23,26 +23,9 @@ export interface ReadSdistOptions extends TarLimits {
   maxPkgInfoSize?: number;
 }
 
+export { extractSdist, type ExtractOptions, type ExtractResult } from './extract.js';
+
 const utf8 = new TextDecoder('utf-8', { fatal: true });
-
-/** The archive format of an sdist at `input`, from its first bytes. */
-export async function sdistFormat(input: string | Buffer): Promise<ArchiveFormat> {
-  if (Buffer.isBuffer(input)) return sniffArchiveFormat(input.subarray(0, 512));
-  const fh = await open(input, 'r');
-  try {
-    const head = Buffer.alloc(512);
-    const { bytesRead } = await fh.read(head, 0, 512, 0);
-    return sniffArchiveFormat(head.subarray(0, bytesRead));
-  } finally {
-    await fh.close();
-  }
-}
-
-export function unsupportedFormat(archive: string, format: ArchiveFormat): Error {
-  return badArchive(archive, format === 'bzip2' || format === 'xz' ? `${format}-compressed sdists cannot be read (Node has no ${format} decompressor)` : 'not a tar, tar.gz or zip archive', {
-    hint: format === 'bzip2' || format === 'xz' ? 'Use a wheel or a .tar.gz sdist of this project.' : 'The file is corrupt or not an sdist; download it again.',
-  });
-}
 
 /** Whether a top-level directory name is the sdist's `{name}-{version}`. */
 function isExpectedBase(dir: string, sdist: SdistFilename): boolean {

@@ -12,19 +12,7 @@ import tarStream from 'tar-stream';
 import { isPyindexError } from '../errors/index.js';
 import { assertSafeEntryName, badArchive } from './entry-name.js';
 
-export type ArchiveFormat = 'zip' | 'tar' | 'gzip' | 'bzip2' | 'xz' | 'unknown';
-
-/** Sniffs the format from magic bytes (file extensions of old sdists lie too often). */
-export function sniffArchiveFormat(head: Buffer): ArchiveFormat {
-  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
-  if (head.length >= 4 && head.readUInt32LE(0) === 0x04034b50) return 'zip';
-  // An empty zip starts with its EOCD record.
-  if (head.length >= 4 && head.readUInt32LE(0) === 0x06054b50) return 'zip';
-  if (head.length >= 3 && head.subarray(0, 3).toString('latin1') === 'BZh') return 'bzip2';
-  if (head.length >= 6 && head.subarray(0, 6).equals(Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]))) return 'xz';
-  if (head.length >= 262 && head.subarray(257, 262).toString('latin1') === 'ustar') return 'tar';
-  return 'unknown';
-}
+export { sniffArchiveFormat, type ArchiveFormat } from './archive-format.js';
 
 export interface TarLimits {
   /** Default 100 000. */
