@@ -1,10 +1,9 @@
 import t from 'tap';
-import { existsSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { Specifier, SpecifierSet, parseSpecifierSet } from '../../src/pep/specifier.js';
 import { Version } from '../../src/pep/version.js';
-import { pyenvRoot, runPythonJson } from '../helpers/python.js';
-import { pick, prng, randomSpecifierSets, randomVersions } from '../helpers/pep440-corpus.js';
+import { runPythonJson } from '../helpers/python.js';
+import { SPECIFIER_ORACLE, buildSpecifierCorpus, pyenvPython as python, type OracleOutput, type SpecifierCorpus, type Tri } from '../helpers/pep440-oracle.js';
 
 const has = (spec: string, v: string, prereleases?: boolean) => SpecifierSet.parse(spec).contains(v, prereleases === undefined ? undefined : { prereleases });
 
@@ -157,104 +156,7 @@ t.test('bad specifiers throw E_INVALID_SPECIFIER quoting the input', async (t) =
 /* Differential tests against packaging                                                           */
 /* ---------------------------------------------------------------------------------------------- */
 
-type Tri = boolean | 'E';
-interface OracleOutput {
-  specs: (null | [string, boolean | null | 'E', boolean])[];
-  contains: [Tri, Tri, Tri][];
-  filters: (number[] | 'E')[][];
-}
-
-const ORACLE = `
-import sys, json
-from pip._vendor.packaging import version as V, specifiers as S
-Legacy = getattr(S, 'LegacySpecifier', None)
-d = json.load(sys.stdin)
-out = {'specs': [], 'contains': [], 'filters': []}
-sets = []
-for s in d['specs']:
-    try:
-        ss = S.SpecifierSet(s)
-    except Exception:
-        sets.append(None); out['specs'].append(None); continue
-    sets.append(ss)
-    try:
-        pre = ss.prereleases
-    except Exception:
-        pre = 'E'
-    out['specs'].append([str(ss), pre, Legacy is not None and any(isinstance(x, Legacy) for x in ss)])
-vs = [V.Version(v) for v in d['versions']]
-def call(f):
-    try:
-        return f()
-    except Exception:
-        return 'E'
-for si, vi in d['grid']:
-    ss, v = sets[si], vs[vi]
-    out['contains'].append([call(lambda: ss.contains(v)), call(lambda: ss.contains(v, prereleases=True)),
-                            call(lambda: ss.contains(v, prereleases=False))])
-for si, idxs in d['filters']:
-    ss, res = sets[si], []
-    for pre in (None, True, False):
-        items = [V.Version(d['versions'][i]) for i in idxs]
-        pos = {id(x): k for k, x in enumerate(items)}
-        res.append(call(lambda: [pos[id(x)] for x in ss.filter(items, prereleases=pre)]))
-    out['filters'].append(res)
-print(json.dumps(out))
-`;
-
-/** Versions around a clause's version: its pre/dev/post/local neighbours and zero padding. */
-function neighbours(spec: SpecifierSet): string[] {
-  const out: string[] = [];
-  for (const s of spec.specifiers) {
-    const v = Version.tryParse(s.version.replace(/\.\*$/, ''));
-    if (!v) continue;
-    const base = v.baseVersion;
-    const bumped = v.release.map((n, i) => (i === v.release.length - 1 ? n + 1 : n)).join('.');
-    out.push(v.toString(), base, `${base}.0`, `${base}a1`, `${base}rc1`, `${base}.dev0`, `${base}.post1`, `${base}+local`, `${base}.post1+1`, `${base}.1`, bumped, `${bumped}a1`);
-    if (v.release.length > 1) out.push(v.release.slice(0, -1).join('.'));
-  }
-  return out;
-}
-
-function buildCorpus() {
-  const specs = randomSpecifierSets(508, 3000);
-  const pool = randomVersions(503, 1500, { invalid: 0 }).filter((s) => Version.tryParse(s) !== undefined);
-  const versions: string[] = [...pool];
-  const index = new Map<string, number>(versions.map((v, i) => [v, i]));
-  const idx = (s: string) => {
-    let i = index.get(s);
-    if (i === undefined) {
-      i = versions.length;
-      versions.push(s);
-      index.set(s, i);
-    }
-    return i;
-  };
-  const rnd = prng(99);
-  const grid: [number, number][] = [];
-  const filters: [number, number[]][] = [];
-  specs.forEach((text, si) => {
-    let set: SpecifierSet;
-    try {
-      set = SpecifierSet.parse(text);
-    } catch {
-      return;
-    }
-    const near = neighbours(set).filter((s) => Version.tryParse(s) !== undefined).map(idx);
-    const sample = [...near, ...Array.from({ length: 8 }, () => Math.floor(rnd() * pool.length))];
-    for (const vi of sample) grid.push([si, vi]);
-    if (si % 3 === 0) {
-      const items = Array.from({ length: 3 + Math.floor(rnd() * 6) }, () => pick(rnd, sample));
-      filters.push([si, items]);
-      // all pre-releases: exercises the "only pre-releases match" fallback
-      const pres = sample.filter((vi) => Version.parse(versions[vi] as string).isPrerelease);
-      if (pres.length > 0) filters.push([si, pres.slice(0, 5)]);
-    }
-  });
-  return { specs, versions, grid, filters };
-}
-
-function ourSide(corpus: ReturnType<typeof buildCorpus>): OracleOutput {
+function ourSide(corpus: SpecifierCorpus): OracleOutput {
   const sets = corpus.specs.map((s) => {
     try {
       return SpecifierSet.parse(s);
@@ -310,7 +212,7 @@ interface Disagreement {
   theirs: unknown;
 }
 
-function compare(corpus: ReturnType<typeof buildCorpus>, mine: OracleOutput, theirs: OracleOutput, classify: (d: Disagreement) => string | undefined): Comparison {
+function compare(corpus: SpecifierCorpus, mine: OracleOutput, theirs: OracleOutput, classify: (d: Disagreement) => string | undefined): Comparison {
   const mismatches: string[] = [];
   const documented: Record<string, number> = {};
   const note = (d: Disagreement, detail: string) => {
@@ -410,18 +312,12 @@ function contains21(set: SpecifierSet, v: Version, prereleases: boolean | undefi
   return set.specifiers.every((s) => clause21(s, v));
 }
 
-function python(version: string): string | undefined {
-  const root = pyenvRoot();
-  const p = root ? join(root, 'versions', version, 'bin', 'python') : undefined;
-  return p && existsSync(p) ? p : undefined;
-}
-
-const corpus = buildCorpus();
+const corpus = buildSpecifierCorpus();
 
 t.test('differential: agrees with pip 24.2 vendored packaging 24.1 (Python 3.13.0)', async (t) => {
   const py = python('3.13.0');
   if (!py) return t.plan(0, 'no $(pyenv root)/versions/3.13.0/bin/python here: cannot run the packaging 24.1 oracle');
-  const theirs = runPythonJson<OracleOutput>(py, ORACLE, corpus);
+  const theirs = runPythonJson<OracleOutput>(py, SPECIFIER_ORACLE, corpus);
   const result = compare(corpus, ourSide(corpus), theirs, (d) =>
     // The one documented difference: packaging raises where we answer (see
     // namesPrerelease in specifier.ts). Whether it raises depends on
@@ -438,7 +334,7 @@ t.test('differential: agrees with pip 24.2 vendored packaging 24.1 (Python 3.13.
 t.test('differential: pip-vendored packaging 21.3 (Python 3.11.7), outside LegacySpecifier', async (t) => {
   const py = python('3.11.7');
   if (!py) return t.plan(0, 'no $(pyenv root)/versions/3.11.7/bin/python here: cannot run the packaging 21.3 oracle');
-  const theirs = runPythonJson<OracleOutput>(py, ORACLE, corpus);
+  const theirs = runPythonJson<OracleOutput>(py, SPECIFIER_ORACLE, corpus);
   const legacy = (si: number) => theirs.specs[si]?.[2] === true;
   const vs = corpus.versions.map((v) => Version.parse(v));
   const PRE = [undefined, true, false];

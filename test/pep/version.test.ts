@@ -1,9 +1,8 @@
 import t from 'tap';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { Version, compareVersions } from '../../src/pep/version.js';
-import { pyenvRoot, runPythonJson } from '../helpers/python.js';
+import { runPythonJson } from '../helpers/python.js';
 import { randomVersions } from '../helpers/pep440-corpus.js';
+import { VERSION_ORACLE as ORACLE_SCRIPT, pyenvPython as python, type PyVersionResult } from '../helpers/pep440-oracle.js';
 
 t.test('normalization follows PEP 440 "Normalization"', async (t) => {
   const cases: [string, string][] = [
@@ -108,38 +107,6 @@ t.test('parse returns the cached instance for the same text', async (t) => {
   t.ok(Object.isFrozen(Version.parse('3.2.1').release));
 });
 
-interface PyVersionResult {
-  versions: (null | [string, string, string, boolean, boolean, boolean, number, string[], [string, number] | null, number | null, number | null, string | null])[];
-  ranks: (number | null)[];
-}
-
-const ORACLE_SCRIPT = (importLine: string) => `
-import sys, json
-${importLine}
-data = json.load(sys.stdin)
-out = {'versions': [], 'ranks': []}
-objs = []
-safe = lambda x: str(x) if x <= 2**53 - 1 else 'huge'
-for s in data:
-    try:
-        v = V.Version(s)
-    except Exception:  # InvalidVersion; ValueError for >4300-digit ints
-        out['versions'].append(None); objs.append(None); continue
-    objs.append(v)
-    out['versions'].append([str(v), v.public, v.base_version, v.is_prerelease, v.is_devrelease, v.is_postrelease,
-        v.epoch, [safe(x) for x in v.release], list(v.pre) if v.pre else None, v.post, v.dev, v.local])
-order = sorted((i for i, v in enumerate(objs) if v is not None), key=lambda i: objs[i])
-ranks = [None] * len(objs)
-rank, prev = -1, None
-for i in order:
-    if prev is None or objs[i] != objs[prev]:
-        rank += 1
-    ranks[i] = rank
-    prev = i
-out['ranks'] = ranks
-print(json.dumps(out))
-`;
-
 function ours(texts: string[]): PyVersionResult {
   const objs = texts.map((s) => Version.tryParse(s));
   const versions = objs.map((v): PyVersionResult['versions'][number] =>
@@ -161,12 +128,6 @@ function ours(texts: string[]): PyVersionResult {
     prev = i;
   }
   return { versions, ranks };
-}
-
-function python(version: string): string | undefined {
-  const root = pyenvRoot();
-  const p = root ? join(root, 'versions', version, 'bin', 'python') : undefined;
-  return p && existsSync(p) ? p : undefined;
 }
 
 const CORPUS = randomVersions(440, 4000);
