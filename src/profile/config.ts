@@ -18,7 +18,7 @@ export function profileContextFromConfig(file: string): ProfileContext {
   const profiles = (value as Record<string, unknown>).profiles;
   if (profiles === undefined || profiles === null) return { builtins };
   if (typeof profiles !== 'object' || Array.isArray(profiles)) {
-    throw new PyindexError('E_PROFILE_INVALID', `${where(source, ['profiles'])}: "profiles" must be a mapping of name -> profile`, {
+    throw new PyindexError('E_PROFILE_INVALID', `${where(source, ['profiles'])}: "profiles" must be a mapping of name -> profile (at profiles)`, {
       hint: 'e.g. profiles: { linux64: { platform: linux-x86_64, python: "3.11" } }',
       details: { file, path: 'profiles' },
     });

@@ -95,7 +95,7 @@ function describe(err: ErrorObject, value: unknown): { path: string[]; text: str
 
 /** Ajv reports an `allOf`/`$ref` failure once per branch; prefer the most specific error. */
 function pickError(errors: readonly ErrorObject[]): ErrorObject | undefined {
-  const rank = (e: ErrorObject): number => (e.keyword === 'false schema' ? 1 : e.keyword === 'required' ? 2 : 3);
+  const rank = (e: ErrorObject): number => (e.keyword === 'required' ? 1 : e.keyword === 'false schema' ? 2 : 3);
   return [...errors].sort((a, b) => rank(b) - rank(a) || b.instancePath.length - a.instancePath.length)[0];
 }
 
