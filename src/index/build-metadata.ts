@@ -15,7 +15,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { extractSdist } from '../archive/sdist.js';
+import { extractSdist } from '../archive/extract.js';
 import { readWheelMetadata } from '../archive/wheel-metadata.js';
 import { withFileSource } from '../archive/zip-reader.js';
 import { PyindexError } from '../errors/index.js';

@@ -44,7 +44,7 @@ if (!sharedAvailable()) {
     t.ok(offline.events.some((e) => e.type === 'metadata:fetched' && e.via === 'cache'));
     t.equal(server.requests.length, beforeOffline, 'offline sent no request');
     await rejectsWith(t, offline.client.getProject('b'), 'E_OFFLINE_MISS', `${server.url}/simple/b/`);
-    await t.rejects(offline.client.getProject('b'), { hint: /once online/ });
+    await t.rejects(offline.client.getProject('b'), { name: 'PyindexError', hint: /once online/ });
     await rejectsWith(t, offline.client.getMetadata(page3.files[0]!), 'E_OFFLINE_MISS', page3.files[0]!.url);
     await offline.client.close();
     t.ok(readdirSync(`${cacheDir}/http-v1`).length > 0, 'entries under cacheDir/http-v1');

@@ -54,7 +54,7 @@ t.test('a stalled body is E_TIMEOUT', async (t) => {
   const once = new HttpClient({ userAgent: 'pyindex-test', retries: 0, timeoutMs: 200 });
   t.teardown(() => once.close());
   await rejectsWith(t, once.get(`${server.url}/stall`), 'E_TIMEOUT', `${server.url}/stall`);
-  await t.rejects(once.get(`${server.url}/stall`), { hint: /--offline/ });
+  await t.rejects(once.get(`${server.url}/stall`), { name: 'PyindexError', hint: /--offline/ });
 });
 
 t.test('a truncated body is E_NETWORK', async (t) => {
