@@ -3,8 +3,9 @@
  * tests and benchmarks against Python's packaging, plus the Pythons that
  * carry the packaging versions we compare with.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { pyenvRoot } from './python.js';
 import type { MarkerEnvironment } from '../../src/pep/markers.js';
 
@@ -221,3 +222,30 @@ export const ENVIRONMENTS: Record<string, MarkerEnvironment> = {
 };
 
 export const EXTRAS_SETS: readonly (readonly string[])[] = [[], ['test'], ['Foo.Bar', 'docs']];
+
+/** Every distinct requirement string of the resolver corpora (PyPI 2020 snapshots, packse scenarios). */
+export function corpusRequirements(): string[] {
+  const shared = fileURLToPath(new URL('../../../shared/corpus/', import.meta.url));
+  const out = new Set<string>();
+  const walk = (o: unknown): void => {
+    if (Array.isArray(o)) o.forEach(walk);
+    else if (o !== null && typeof o === 'object') {
+      for (const [k, v] of Object.entries(o)) {
+        if ((k === 'dependencies' || k === 'requires') && Array.isArray(v)) {
+          for (const s of v) if (typeof s === 'string') out.add(s);
+        } else walk(v);
+      }
+    }
+  };
+  const visit = (dir: string): void => {
+    if (!existsSync(dir)) return;
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, entry.name);
+      if (entry.isDirectory()) visit(p);
+      else if (entry.name.endsWith('.json')) walk(JSON.parse(readFileSync(p, 'utf8')));
+    }
+  };
+  visit(join(shared, 'pypi-2020', 'index'));
+  visit(join(shared, 'packse'));
+  return [...out];
+}

@@ -1,11 +1,8 @@
 import t from 'tap';
-import { readFileSync, readdirSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { PyindexError } from '../../src/errors/index.js';
 import { evaluateMarker, markerToString } from '../../src/pep/markers.js';
 import { parseRequirement, requirementToString, type Requirement } from '../../src/pep/requirement.js';
-import { ENVIRONMENTS, generateRequirements, packaging21Python, packaging24Python } from '../helpers/pep508-gen.js';
+import { ENVIRONMENTS, corpusRequirements, generateRequirements, packaging21Python, packaging24Python } from '../helpers/pep508-gen.js';
 import { runPythonJson } from '../helpers/python.js';
 
 const roundTrip = (text: string) => requirementToString(parseRequirement(text));
@@ -108,33 +105,6 @@ t.test('a marker error inside a requirement is E_INVALID_REQUIREMENT', async (t)
   t.throws(() => parseRequirement('a; os_name = "x"'), { code: 'E_INVALID_REQUIREMENT' });
   t.throws(() => parseRequirement('a; (os_name == "x"'), { code: 'E_INVALID_REQUIREMENT' });
 });
-
-/** Every distinct requirement string of the resolver corpora (PyPI 2020 snapshots, packse scenarios). */
-function corpusRequirements(): string[] {
-  const shared = fileURLToPath(new URL('../../../shared/corpus/', import.meta.url));
-  const out = new Set<string>();
-  const walk = (o: unknown): void => {
-    if (Array.isArray(o)) o.forEach(walk);
-    else if (o !== null && typeof o === 'object') {
-      for (const [k, v] of Object.entries(o)) {
-        if ((k === 'dependencies' || k === 'requires') && Array.isArray(v)) {
-          for (const s of v) if (typeof s === 'string') out.add(s);
-        } else walk(v);
-      }
-    }
-  };
-  const visit = (dir: string): void => {
-    if (!existsSync(dir)) return;
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const p = join(dir, entry.name);
-      if (entry.isDirectory()) visit(p);
-      else if (entry.name.endsWith('.json')) walk(JSON.parse(readFileSync(p, 'utf8')));
-    }
-  };
-  visit(join(shared, 'pypi-2020', 'index'));
-  visit(join(shared, 'packse'));
-  return [...out];
-}
 
 interface Parsed {
   ok: boolean;
