@@ -139,7 +139,7 @@ export async function detectInterpreter(pythonPath: string, opts: { env?: NodeJS
     });
   }
   if (res.failed) {
-    throw new PyindexError('E_PYTHON_FAILED', `${pythonPath} failed to report its environment (${res.timedOut ? 'timed out' : `exit ${String(res.exitCode ?? res.signal)}`}): ${String(res.stderr).trim() || String(res.stdout).trim()}`, {
+    throw new PyindexError('E_PYTHON_FAILED', `${pythonPath} failed to report its environment (${res.timedOut ? 'timed out' : `exit ${String(res.exitCode ?? res.signal)}`}): ${String(res.stderr).trim() || String(res.stdout).trim() || '(no output)'}`, {
       hint: 'Run the interpreter by hand to see what is wrong with it.',
       details: { python: pythonPath, stderr: String(res.stderr) },
     });

@@ -58,10 +58,12 @@ function levenshtein(a: string, b: string): number {
   return row[b.length] ?? 0;
 }
 
-/** Up to three known names closest to `name` (edit distance). */
+/** Up to three known names closest to `name` (edit distance), none if nothing is close. */
 export function closestNames(name: string, known: Iterable<string>): string[] {
+  const limit = Math.max(2, Math.floor(name.length / 3));
   return [...known]
     .map((k) => ({ k, d: levenshtein(name.toLowerCase(), k.toLowerCase()) }))
+    .filter((x) => x.d <= limit)
     .sort((x, y) => x.d - y.d || x.k.localeCompare(y.k))
     .slice(0, 3)
     .map((x) => x.k);
