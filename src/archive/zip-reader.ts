@@ -20,6 +20,8 @@ export { bufferSource, fileSource, withFileSource, type FileSource, type RandomA
 export interface ZipEntry {
   /** The member path, decoded as UTF-8 (flag bit 11) or CP437, as Python's zipfile does. */
   name: string;
+  /** Length of the name in bytes as stored (CP437 names differ from their UTF-8 length). */
+  rawNameLength: number;
   compressedSize: number;
   uncompressedSize: number;
   /** 0 stored, 8 deflate; anything else is refused when read. */
@@ -227,6 +229,7 @@ function parseCentralDirectory(cd: Buffer, count: number, concat: number, cdStar
     const mode = madeBy >> 8 === 3 ? externalAttrs >>> 16 : 0;
     entries.push({
       name,
+      rawNameLength: nameLen,
       compressedSize,
       uncompressedSize,
       method,
@@ -248,7 +251,7 @@ function checkLayout(entries: ZipEntry[], cdStart: number, archive: string): voi
   let prevEnd = 0;
   let prevName: string | undefined;
   for (const e of sorted) {
-    const minEnd = e.localHeaderOffset + LOCAL_SIZE + Buffer.byteLength(e.name) + e.compressedSize;
+    const minEnd = e.localHeaderOffset + LOCAL_SIZE + e.rawNameLength + e.compressedSize;
     if (e.localHeaderOffset < 0 || minEnd > cdStart) {
       throw badArchive(archive, `member data (offset ${e.localHeaderOffset}, ${e.compressedSize} bytes) lies outside the archive's data area (0..${cdStart}); the file is truncated or corrupt`, { entry: e.name });
     }
@@ -276,7 +279,7 @@ export async function readZipEntry(zip: ZipArchive, entry: ZipEntry, options: Re
 
   // One read covering the local header, a guess at its extra field and the data.
   const start = entry.localHeaderOffset;
-  const guess = Math.min(zip.dataEnd - start, LOCAL_SIZE + Buffer.byteLength(entry.name) + LOCAL_EXTRA_SLACK + entry.compressedSize);
+  const guess = Math.min(zip.dataEnd - start, LOCAL_SIZE + entry.rawNameLength + LOCAL_EXTRA_SLACK + entry.compressedSize);
   let chunk = await readRange(zip, start, guess);
   if (chunk.readUInt32LE(0) !== SIG_LOCAL) throw fail('no local file header where the central directory points');
   const nameLen = chunk.readUInt16LE(26);

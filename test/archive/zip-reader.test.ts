@@ -160,3 +160,10 @@ t.test('symlink entries are flagged from the Unix mode', async (t) => {
     ],
   );
 });
+
+t.test('names without the UTF-8 flag decode as CP437, like Python zipfile', async (t) => {
+  // UTF-8 bytes of "é" (C3 A9) read as CP437 are "├⌐".
+  const zip = await openZip(bufferSource(makeZip([{ name: 'é.txt', data: 'x', utf8: false }, { name: 'b', data: 'y' }])));
+  t.same(zip.entries.map((e) => e.name), ['├⌐.txt', 'b']);
+  t.equal((await readZipEntry(zip, zip.entries[0] as never)).toString(), 'x', 'layout checks use the stored name length');
+});
