@@ -1,5 +1,6 @@
 import type { Command } from '../command.js';
 import { codesCommand } from './codes.js';
+import { profileCommands } from './profile.js';
 
 /** Every CLI command; main.ts dispatches on the longest matching path. */
-export const commands: Command[] = [codesCommand];
+export const commands: Command[] = [...profileCommands, codesCommand];
