@@ -89,6 +89,11 @@ function namesPrerelease(operator: SpecifierOperator, version: string): boolean 
 const SET_CACHE_LIMIT = 20_000;
 const setCache = new Map<string, SpecifierSet>();
 
+/** Drops cached specifier sets (for benchmarks). */
+export function clearSpecifierSetCache(): void {
+  setCache.clear();
+}
+
 export class SpecifierSet {
   readonly specifiers: readonly Specifier[];
   private readonly _prereleases: boolean | undefined;

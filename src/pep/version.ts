@@ -51,6 +51,11 @@ const PRE_SPELLINGS: Record<string, PreLabel> = { a: 'a', alpha: 'a', b: 'b', be
 const CACHE_LIMIT = 100_000;
 const cache = new Map<string, Version>();
 
+/** Drops cached parses (benchmarks measure cold parsing; nothing else needs this). */
+export function clearVersionCache(): void {
+  cache.clear();
+}
+
 export class Version {
   readonly epoch: number;
   readonly release: readonly number[];
@@ -78,21 +83,34 @@ export class Version {
   readonly _dev: Num;
   /** @internal undefined sorts before any local. */
   readonly _local: readonly LocalPart[] | undefined;
-  /** @internal release digits without leading zeros, exact even past 2^53. */
-  readonly _releaseText: string;
   private _str: string | undefined;
 
   private constructor(m: RegExpExecArray) {
-    const [, epoch, release = '0', preL, preN, postN1, postL, postN2, devL, devN, local] = m;
+    // Indexed access: array destructuring goes through the iterator protocol, measurably slower here.
+    const epoch = m[1];
+    const release = m[2] ?? '0';
+    const preL = m[3];
+    const preN = m[4];
+    const postN1 = m[5];
+    const postL = m[6];
+    const postN2 = m[7];
+    const devL = m[8];
+    const devN = m[9];
+    const local = m[10];
     this._epoch = epoch === undefined ? 0 : parseDigits(epoch);
     this.epoch = Number(this._epoch);
     const parts = release.split('.');
-    const rel = parts.map(parseDigits);
-    this.release = Object.freeze(rel.map(Number));
-    this._releaseText = rel.map(String).join('.');
+    const rel: Num[] = new Array<Num>(parts.length);
+    let big = false;
+    for (let i = 0; i < parts.length; i++) {
+      const n = parseDigits(parts[i] as string);
+      if (typeof n === 'bigint') big = true;
+      rel[i] = n;
+    }
+    this.release = Object.freeze(big ? rel.map(Number) : (rel as number[]));
     let end = rel.length;
     while (end > 0 && rel[end - 1] == 0) end--;
-    this._rel = end === rel.length ? rel : rel.slice(0, end);
+    this._rel = end === rel.length && !big ? this.release : rel.slice(0, end);
 
     if (preL !== undefined) {
       const lower = preL.toLowerCase();
@@ -173,7 +191,15 @@ export class Version {
 
   /** Epoch and release only, like packaging's `.base_version`. */
   get baseVersion(): string {
-    return this._epoch == 0 ? this._releaseText : `${this._epoch}!${this._releaseText}`;
+    const release = this.releaseText();
+    return this._epoch == 0 ? release : `${this._epoch}!${release}`;
+  }
+
+  /** Release digits without leading zeros, exact even past 2^53 (padding `_rel` back to full length). */
+  private releaseText(): string {
+    const n = this.release.length;
+    if (this._rel.length === n) return this._rel.join('.');
+    return this._rel.length === 0 ? `0${'.0'.repeat(n - 1)}` : this._rel.join('.') + '.0'.repeat(n - this._rel.length);
   }
 
   compare(other: Version): number {
@@ -187,7 +213,7 @@ export class Version {
   /** The normalized form (PEP 440 "Normalization"), identical to `str(Version(text))`. */
   toString(): string {
     if (this._str !== undefined) return this._str;
-    let s = this._epoch == 0 ? this._releaseText : `${this._epoch}!${this._releaseText}`;
+    let s = this.baseVersion;
     if (this._preKind === 0) s += `${this._preLabel}${this._preNum}`;
     if (this._post !== NEG_INF) s += `.post${this._post}`;
     if (this._dev !== POS_INF) s += `.dev${this._dev}`;
