@@ -61,25 +61,23 @@ const cli = (args: string[]): Promise<Result> => (registered ? runCli(args) : ru
 t.comment(registered ? 'profile commands are registered: testing the real CLI' : 'profile commands NOT registered in src/cli/commands/index.ts yet: testing the command objects in-process');
 
 t.test('profile list', async (t) => {
-  const r = await cli(['profile', 'list']);
+  const [r, j] = await Promise.all([cli(['profile', 'list']), cli(['profile', 'list', '--json'])]);
   t.equal(r.code, 0);
   const names = r.stdout.trim().split('\n');
   t.equal(names.length, 56);
   t.ok(names.includes('linux-x86_64-py3.11'));
   t.ok(names.includes('windows-amd64-py2.7'));
-  const j = await cli(['profile', 'list', '--json']);
   t.equal((JSON.parse(j.stdout) as unknown[]).length, 56);
 });
 
 t.test('profile show NAME prints markers and numbered tags', async (t) => {
-  const r = await cli(['profile', 'show', 'windows-amd64-py3.11']);
+  const [r, j] = await Promise.all([cli(['profile', 'show', 'windows-amd64-py3.11']), cli(['profile', 'show', 'windows-amd64-py3.11', '--json'])]);
   t.equal(r.code, 0);
   t.match(r.stdout, /^profile windows-amd64-py3\.11$/m);
   t.match(r.stdout, /sys_platform\s+"win32"/);
   t.match(r.stdout, /platform_machine\s+"AMD64"/);
   t.match(r.stdout, /^\s+1 {2}cp311-cp311-win_amd64$/m);
   t.match(r.stdout, /^\s+2 {2}cp311-abi3-win_amd64$/m);
-  const j = await cli(['profile', 'show', 'windows-amd64-py3.11', '--json']);
   const p = JSON.parse(j.stdout) as Profile;
   t.equal(p.name, 'windows-amd64-py3.11');
   t.equal(p.tags[0], 'cp311-cp311-win_amd64');
@@ -90,12 +88,14 @@ t.test('profile show with --config resolves inline profiles', async (t) => {
   const dir = t.testdir({});
   const config = join(dir, 'pyindex.yaml');
   writeFileSync(config, 'profiles:\n  linux64-py311: { platform: linux-x86_64, python: "3.11", glibc: "2.28" }\n  win:\n    extends: windows-amd64-py3.11\n    markers: { platform_release: "10" }\n  bad:\n    platform: linux-x86_64\n    python: 3.10\n');
-  const r = await cli(['profile', 'show', 'linux64-py311', '--config', config, '--json']);
+  const [r, w, bad] = await Promise.all([
+    cli(['profile', 'show', 'linux64-py311', '--config', config, '--json']),
+    cli(['profile', 'show', 'win', '--config', config, '--json']),
+    cli(['profile', 'show', 'bad', '--config', config]),
+  ]);
   t.equal(r.code, 0);
   t.equal((JSON.parse(r.stdout) as Profile).tags[0], 'cp311-cp311-manylinux_2_28_x86_64');
-  const w = await cli(['profile', 'show', 'win', '--config', config, '--json']);
   t.equal((JSON.parse(w.stdout) as Profile).markers.platform_release, '10');
-  const bad = await cli(['profile', 'show', 'bad', '--config', config]);
   t.equal(bad.code, 2);
   t.match(bad.stderr, /E_PROFILE_INVALID/);
   t.match(bad.stderr, `${config}:8`);
@@ -134,10 +134,9 @@ t.test('profile detect --python matches packaging.tags.sys_tags()', async (t) =>
 });
 
 t.test('profile detect errors', async (t) => {
-  const missing = await cli(['profile', 'detect', '--python', '/nonexistent/python']);
+  const [missing, failed] = await Promise.all([cli(['profile', 'detect', '--python', '/nonexistent/python']), cli(['profile', 'detect', '--python', '/bin/false'])]);
   t.equal(missing.code, 5);
   t.match(missing.stderr, /E_PYTHON_NOT_FOUND/);
-  const failed = await cli(['profile', 'detect', '--python', '/bin/false']);
   t.equal(failed.code, 5);
   t.match(failed.stderr, /E_PYTHON_FAILED/);
 });
