@@ -21,7 +21,8 @@ import {
 } from '../test/helpers/pep440-oracle.js';
 
 const N = 20_000;
-const RUNS = 5;
+const RUNS = 7;
+const WARMUP = 3;
 
 const PY_TIMING = `
 import sys, json, time, statistics
@@ -179,23 +180,23 @@ const bench: Bench = {
     const ourParse = await medianMs(() => {
       clearVersionCache();
       for (const s of versions) Version.parse(s);
-    }, RUNS);
+    }, RUNS, WARMUP);
     const renParse = await medianMs(() => {
       for (const s of versions) pep440.parse(s);
-    }, RUNS);
+    }, RUNS, WARMUP);
     const ourSort = await medianMs(() => {
       clearVersionCache();
       versions.map((s) => Version.parse(s)).sort(compareVersions).map(String);
-    }, RUNS);
-    const renSort = await medianMs(() => [...versions].sort(pep440.compare), RUNS);
+    }, RUNS, WARMUP);
+    const renSort = await medianMs(() => [...versions].sort(pep440.compare), RUNS, WARMUP);
     const ourContains = await medianMs(() => {
       clearVersionCache();
       clearSpecifierSetCache();
       for (const [v, s] of pairs) SpecifierSet.parse(s).contains(v);
-    }, RUNS);
+    }, RUNS, WARMUP);
     const renContains = await medianMs(() => {
       for (const [v, s] of pairs) pep440.satisfies(v, s);
-    }, RUNS);
+    }, RUNS, WARMUP);
 
     const rows: BenchRow[] = [];
     const push = (name: string, o: number, r: number, p: number | undefined, note?: string) => {
