@@ -16,6 +16,8 @@ export interface Dependency {
   set: VersionSet;
   /** The requirement as written, for explanations. */
   requirement: string;
+  /** A constraint (`-c`): limits `pkg` to `set` if it is selected, without selecting it. */
+  constraint?: boolean;
 }
 
 export type DependencyResult = { deps: Dependency[] } | { unavailable: string };
@@ -198,7 +200,10 @@ export class Solver {
     }
     let conflict = false;
     for (const dep of result.deps) {
-      const incompat = this.newIncompat([term(pkg, chosen), term(dep.pkg, dep.set, false)], {
+      const forbidden = dep.constraint ? dep.set.complement() : undefined;
+      if (forbidden?.isEmpty()) continue;
+      const target = forbidden ? term(dep.pkg, forbidden, true) : term(dep.pkg, dep.set, false);
+      const incompat = this.newIncompat([term(pkg, chosen), target], {
         kind: 'dependency',
         requirement: dep.requirement,
         target: dep.pkg,
