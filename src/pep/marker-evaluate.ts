@@ -40,7 +40,7 @@
 import { PyindexError } from '../errors/index.js';
 import { canonicalizeExtra } from './names.js';
 import { Specifier } from './specifier.js';
-import { Version } from './version.js';
+import { Version, compareCodePoints } from './version.js';
 import type { Marker, MarkerComparison, MarkerEnvironment, MarkerGroup, MarkerNode, MarkerOperand, MarkerOperator, MarkerVariable } from './markers.js';
 
 type Predicate = (env: MarkerEnvironment, extra: string) => boolean;
@@ -174,17 +174,6 @@ function compare(l: string, op: MarkerOperator, r: string, spec: Specifier | nul
   }
 }
 
-/** Python `str` ordering: by code point (differs from JS `<` only for astral characters). */
-function compareCodePoints(a: string, b: string): number {
-  if (a === b) return 0;
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const x = a.codePointAt(i) ?? 0;
-    const y = b.codePointAt(i) ?? 0;
-    if (x !== y) return x < y ? -1 : 1;
-  }
-  return a.length - b.length;
-}
 
 /*
  * Caches keyed by the exact strings packaging would parse. Bounded so a

@@ -21,21 +21,8 @@ export type PlatformName = (typeof PLATFORM_NAMES)[number];
 export const PYTHON_VERSIONS = ['2.7', '3.8', '3.9', '3.10', '3.11', '3.12', '3.13', '3.14'] as const;
 
 /** PEP 508 environment markers: https://peps.python.org/pep-0508/#environment-markers */
-export const MARKER_NAMES = [
-  'implementation_name',
-  'implementation_version',
-  'os_name',
-  'platform_machine',
-  'platform_python_implementation',
-  'platform_release',
-  'platform_system',
-  'platform_version',
-  'python_full_version',
-  'python_version',
-  'sys_platform',
-] as const;
-export type MarkerName = (typeof MARKER_NAMES)[number];
-export type MarkerEnvironment = Record<MarkerName, string>;
+import type { MarkerEnvironment } from '../pep/markers.js';
+export { MARKER_VARIABLES as MARKER_NAMES, type MarkerVariable as MarkerName, type MarkerEnvironment } from '../pep/markers.js';
 
 export interface Profile {
   name: string;

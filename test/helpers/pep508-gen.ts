@@ -7,6 +7,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pyenvRoot } from './python.js';
+import { prng } from './pep440-corpus.js';
 import type { MarkerEnvironment } from '../../src/pep/markers.js';
 
 /** pip 24.2 under 3.13.0 vendors packaging 24.1: the oracle. */
@@ -23,17 +24,7 @@ export function packaging21Python(): string | undefined {
   return p && existsSync(p) ? p : undefined;
 }
 
-/** A small deterministic PRNG (mulberry32). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng };
 
 export class Gen {
   readonly rnd: () => number;
