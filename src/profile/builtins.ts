@@ -9,7 +9,7 @@ import { PyindexError } from '../errors/index.js';
 import { packageRoot } from '../util/package-root.js';
 import type { BuiltinProfile } from './types.js';
 import { validateProfileSpec } from './validate.js';
-import { readLocatedYaml } from './yaml-source.js';
+import { readLocatedYaml } from '../util/yaml-source.js';
 
 export function builtinProfilesDir(): string {
   return join(packageRoot(), 'profiles');

@@ -5,7 +5,7 @@
 import { PyindexError } from '../errors/index.js';
 import { loadBuiltinProfiles } from './builtins.js';
 import type { ProfileContext } from './resolve.js';
-import { readLocatedYaml, where } from './yaml-source.js';
+import { readLocatedYaml, where } from '../util/yaml-source.js';
 
 /** Reads `file` and returns a resolution context with its `profiles:` entries (none if absent). */
 export function profileContextFromConfig(file: string): ProfileContext {

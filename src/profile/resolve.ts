@@ -13,7 +13,7 @@ import { builtinProfileName } from './builtins.js';
 import { isLinux, isMacos, targetTags, DEFAULT_GLIBC, DEFAULT_MACOS } from './target.js';
 import type { BuiltinProfile, MarkerEnvironment, PlatformName, Profile, ProfileSpec, SpecSource } from './types.js';
 import { profileError, validateProfileSpec } from './validate.js';
-import { where } from './yaml-source.js';
+import { where } from '../util/yaml-source.js';
 
 export interface ProfileContext {
   builtins: ReadonlyMap<string, BuiltinProfile>;

@@ -57,14 +57,8 @@ export interface ProfileSpec {
   markers?: Partial<MarkerEnvironment>;
 }
 
-/** Where a spec came from, for error messages: file and a key-path -> line lookup. */
-export interface SpecSource {
-  file: string;
-  /** 1-based line of the node at `path` (or of its closest existing parent). */
-  lineOf(path: readonly (string | number)[]): number | undefined;
-  /** Key path of this spec inside the file (e.g. ['profiles', 'win']); [] for a built-in file. */
-  prefix: readonly (string | number)[];
-}
+export type { SpecSource } from '../util/yaml-source.js';
+import type { SpecSource } from '../util/yaml-source.js';
 
 export interface BuiltinProfile {
   name: string;

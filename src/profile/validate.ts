@@ -8,7 +8,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { PyindexError } from '../errors/index.js';
 import { packageRoot } from '../util/package-root.js';
 import { MARKER_NAMES, type ProfileSpec, type SpecSource } from './types.js';
-import { where } from './yaml-source.js';
+import { where } from '../util/yaml-source.js';
 
 interface Validators {
   spec: ValidateFunction;

@@ -5,7 +5,15 @@
 import { readFileSync } from 'node:fs';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import { PyindexError } from '../errors/index.js';
-import type { SpecSource } from './types.js';
+
+/** Where a value came from, for error messages: file and a key-path -> line lookup. */
+export interface SpecSource {
+  file: string;
+  /** 1-based line of the node at `path` (or of its closest existing parent). */
+  lineOf(path: readonly (string | number)[]): number | undefined;
+  /** Key path of this value inside the file (e.g. ['profiles', 'win']); [] for a whole file. */
+  prefix: readonly (string | number)[];
+}
 
 export interface LocatedYaml {
   value: unknown;
