@@ -37,6 +37,9 @@ export const ERROR_CODES = {
   E_INVALID_METADATA: { exit: EXIT.BAD_INPUT, summary: 'core metadata is malformed' },
   E_UNKNOWN_PROFILE: { exit: EXIT.BAD_INPUT, summary: 'no profile has this name' },
   E_PROFILE_INVALID: { exit: EXIT.BAD_INPUT, summary: 'a target profile is invalid' },
+  E_LOCK_INVALID: { exit: EXIT.BAD_INPUT, summary: 'the lockfile is malformed or inconsistent' },
+  E_LOCK_MISSING: { exit: EXIT.BAD_INPUT, summary: 'there is no lockfile yet' },
+  E_UNKNOWN_JOB: { exit: EXIT.BAD_INPUT, summary: 'no job has this name' },
 
   // 3 — index or network
   E_HTTP: { exit: EXIT.INDEX, summary: 'the index answered with an HTTP error' },
