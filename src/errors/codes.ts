@@ -57,6 +57,7 @@ export const ERROR_CODES = {
   E_PYTHON_NOT_FOUND: { exit: EXIT.ENVIRONMENT, summary: 'no suitable Python interpreter was found' },
   E_PYTHON_FAILED: { exit: EXIT.ENVIRONMENT, summary: 'a Python subprocess failed' },
   E_BUILD_BACKEND: { exit: EXIT.ENVIRONMENT, summary: 'a build backend hook failed' },
+  E_WRITE_FAILED: { exit: EXIT.ENVIRONMENT, summary: 'an output file could not be written (permissions, disk full, not a file)' },
 
   // 6 — lock
   E_LOCK_STALE: { exit: EXIT.LOCK_STALE, summary: 'the lockfile does not match the configuration' },
