@@ -2,52 +2,14 @@
  * Validates profile specs against schemas/profile.schema.json (ajv) and turns
  * the first failure into an `E_PROFILE_INVALID` naming file:line and the key.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { PyindexError } from '../errors/index.js';
-import { packageRoot } from '../util/package-root.js';
+import type { ErrorObject } from 'ajv';
+import type { PyindexError } from '../errors/index.js';
 import { MARKER_NAMES, type ProfileSpec, type SpecSource } from './types.js';
-import { where } from '../util/yaml-source.js';
+import { describeValue as typeOf, pointerToPath, schemaError, schemaValidator, valueAt } from '../util/schema-error.js';
 
-interface Validators {
-  spec: ValidateFunction;
-  builtin: ValidateFunction;
-}
-
-let validators: Validators | undefined;
-
-function getValidators(): Validators {
-  if (validators) return validators;
-  const schema = JSON.parse(readFileSync(join(packageRoot(), 'schemas', 'profile.schema.json'), 'utf8')) as { $id: string };
-  const ajv = new Ajv({ allErrors: true, strict: true, strictRequired: false });
-  ajv.addSchema(schema);
-  const spec = ajv.getSchema(schema.$id);
-  const builtin = ajv.getSchema(`${schema.$id}#/definitions/builtin`);
-  if (!spec || !builtin) throw new PyindexError('E_INTERNAL', 'schemas/profile.schema.json lacks its spec/builtin definitions');
-  validators = { spec, builtin };
-  return validators;
-}
-
-/** `/markers/os_name` -> ['markers', 'os_name']. */
-function pointerToPath(pointer: string): string[] {
-  if (!pointer) return [];
-  return pointer
-    .slice(1)
-    .split('/')
-    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
-}
-
-function typeOf(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'a list';
-  return typeof v === 'object' ? 'a mapping' : `${typeof v} ${JSON.stringify(v)}`;
-}
-
-function describe(err: ErrorObject, value: unknown): { path: string[]; text: string; hint: string } {
-  const path = pointerToPath(err.instancePath);
-  const at = (p: string[]): unknown => p.reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), value);
-  const got = at(path);
+function describe(err: ErrorObject, value: unknown): { path: (string | number)[]; text: string; hint: string } {
+  const path = pointerToPath(err.instancePath, value);
+  const got = valueAt(value, path);
   switch (err.keyword) {
     case 'additionalProperties': {
       const key = String((err.params as { additionalProperty: string }).additionalProperty);
@@ -101,12 +63,7 @@ function pickError(errors: readonly ErrorObject[]): ErrorObject | undefined {
 
 /** Throws `E_PROFILE_INVALID` with file:line and key path. */
 export function profileError(name: string, source: SpecSource, path: readonly (string | number)[], text: string, hint: string): PyindexError {
-  const loc = where(source, path);
-  const keyPath = [...source.prefix, ...path].join('.');
-  return new PyindexError('E_PROFILE_INVALID', `${loc}: profile ${JSON.stringify(name)}: ${text}${keyPath ? ` (at ${keyPath})` : ''}`, {
-    hint,
-    details: { file: source.file, line: source.lineOf([...source.prefix, ...path]), path: keyPath, profile: name },
-  });
+  return schemaError('E_PROFILE_INVALID', source, path, `profile ${JSON.stringify(name)}: ${text}`, hint, { profile: name });
 }
 
 /**
@@ -115,7 +72,7 @@ export function profileError(name: string, source: SpecSource, path: readonly (s
  * are checked when the profile is resolved, because `platform` may be inherited.
  */
 export function validateProfileSpec(name: string, value: unknown, source: SpecSource, kind: 'builtin' | 'inline'): ProfileSpec {
-  const validate = getValidators()[kind === 'builtin' ? 'builtin' : 'spec'];
+  const validate = schemaValidator('profile.schema.json', kind === 'builtin' ? '#/definitions/builtin' : '');
   if (validate(value)) return value as ProfileSpec;
   const err = pickError(validate.errors ?? []);
   const d = err ? describe(err, value) : { path: [], text: 'is invalid', hint: 'See schemas/profile.schema.json.' };
