@@ -84,7 +84,8 @@ function pickSchemaError(errors: readonly ErrorObject[], value: unknown, source:
 }
 
 function checkVersion(value: unknown, source: SpecSource): void {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+  if (value === null || value === undefined) throw invalid(source, [], 'the lockfile is empty');
+  if (typeof value !== 'object' || Array.isArray(value)) {
     throw invalid(source, [], `must be a mapping, got ${describeValue(value)}`);
   }
   const version = (value as { version?: unknown }).version;
