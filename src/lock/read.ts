@@ -175,7 +175,7 @@ function checkJobs(raw: RawLock, source: SpecSource, packages: Map<string, { ind
           throw invalid(source, [...at, i, 'file'], `${here}: ${r.file} is not a file of ${r.name} ${r.version} (its files: ${[...pkg.files.keys()].join(', ')})`);
         }
         if (!file.profiles.includes(profile)) {
-          throw invalid(source, [...at, i, 'file'], `${here}: file ${r.file} does not list profile ${profile} under its profiles (line ${source.lineOf(['packages', pkg.index]) ?? '?'})`);
+          throw invalid(source, [...at, i, 'file'], `${here}: file ${r.file} does not list profile ${profile} under its profiles (its package entry is at line ${source.lineOf(['packages', pkg.index]) ?? '?'})`);
         }
         r['required-by'].forEach((reason, n) => {
           const by = reason.slice(0, reason.indexOf(':'));
