@@ -59,8 +59,10 @@ function parseInlineRequirement(text: string, source: SpecSource, path: (string 
     return parseRequirement(text);
   } catch (err) {
     if (!isPyindexError(err)) throw err;
-    const e = schemaError(err.code, source, path, err.message, err.hint ?? '', { ...err.details });
-    throw new PyindexError(e.code, e.message, { hint: e.hint, cause: err, details: e.details });
+    // The parser's message may go on with the text and a caret line; the key path belongs on the first line.
+    const [first = '', ...rest] = err.message.split('\n');
+    const e = schemaError(err.code, source, path, first, err.hint ?? '', { ...err.details });
+    throw new PyindexError(e.code, [e.message, ...rest].join('\n'), { hint: e.hint, cause: err, details: e.details });
   }
 }
 
