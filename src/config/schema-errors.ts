@@ -98,21 +98,31 @@ function describe(err: ErrorObject, value: unknown): Described {
   }
 }
 
-/** Lower ranks win among errors on the same mapping: an unknown key usually explains a "missing" one. */
-const KEYWORD_RANK: Record<string, number> = { additionalProperties: 0, propertyNames: 0, type: 1, required: 3, anyOf: 3, minProperties: 3 };
+/** Errors that say something is absent; another error in the same mapping (a misspelt key) usually explains them. */
+const MISSING = new Set(['required', 'anyOf']);
+
+/** Among errors on the same line, the more telling keyword first. */
+const KEYWORD_RANK: Record<string, number> = { additionalProperties: 0, propertyNames: 0, type: 1 };
 
 /**
- * The error to report: the earliest in the file (by the line of the mapping
- * or value it concerns), then the most telling keyword there, then the
- * shallowest. Errors inside an `anyOf` branch or a `propertyNames` check are
- * dropped: their parent error says the same thing better.
+ * The error to report: the earliest in the file (by the line of the key it
+ * concerns), preferring a telling keyword, then the shallowest path. A
+ * "missing key" error yields to any other error inside the same mapping
+ * (`profile:` misspelt explains the missing `profiles:`). Errors inside an
+ * `anyOf` branch or a `propertyNames` check are dropped: their parent error
+ * says the same thing better.
  */
 export function pickConfigError(errors: readonly ErrorObject[], value: unknown, source: SpecSource): ErrorObject | undefined {
-  const candidates = errors.filter((e) => !/\/(anyOf|propertyNames)\//.test(e.schemaPath));
-  const keyed = candidates.map((e) => {
-    const path = pointerToPath(e.instancePath, value);
-    return { e, line: source.lineOf(path) ?? 0, rank: KEYWORD_RANK[e.keyword] ?? 2, depth: path.length };
-  });
+  // Errors of a name checked by propertyNames carry `propertyName`; the propertyNames error itself says it better.
+  const candidates = errors.filter((e) => !/\/anyOf\//.test(e.schemaPath) && (e.propertyName === undefined || e.keyword === 'propertyNames'));
+  const explained = (e: ErrorObject): boolean =>
+    MISSING.has(e.keyword) && candidates.some((o) => !MISSING.has(o.keyword) && o.instancePath === e.instancePath);
+  const keyed = candidates
+    .filter((e) => !explained(e))
+    .map((e) => {
+      const d = describe(e, value);
+      return { e, line: source.lineOf([...source.prefix, ...d.path]) ?? 0, rank: KEYWORD_RANK[e.keyword] ?? 2, depth: d.path.length };
+    });
   keyed.sort((a, b) => a.line - b.line || a.rank - b.rank || a.depth - b.depth);
   return keyed[0]?.e;
 }

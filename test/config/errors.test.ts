@@ -28,6 +28,7 @@ const INDEX = 'index: http://pypi.internal/simple/\n';
 
 const CASES: Case[] = [
   { name: 'malformed YAML', yaml: `${INDEX}jobs:\n  talos: { requires: [six, profiles: [x] }\n`, code: 'E_CONFIG_INVALID', line: 3, says: /invalid YAML/ },
+  { name: 'duplicate key', yaml: `${INDEX}${JOB}  talos:\n    requires: [x]\n`, code: 'E_CONFIG_INVALID', line: 6, says: /invalid YAML: Map keys must be unique/ },
   { name: 'not a mapping', yaml: '- index\n- jobs\n', code: 'E_CONFIG_INVALID', line: 1, says: /the config must be a mapping, got a list/ },
   { name: 'missing index', yaml: JOB, code: 'E_CONFIG_INVALID', line: 1, says: /missing "index"/, hint: /index: http/ },
   { name: 'missing jobs', yaml: INDEX, code: 'E_CONFIG_INVALID', line: 1, says: /missing "jobs"/, hint: /jobs:/ },
@@ -44,6 +45,7 @@ const CASES: Case[] = [
   { name: 'index is a number', yaml: `index: 8080\n${JOB}`, code: 'E_CONFIG_INVALID', line: 1, path: 'index', says: /must be a string, got number 8080/ },
   { name: 'bad prereleases', yaml: `${INDEX}${JOB}options:\n  prereleases: sometimes\n`, code: 'E_CONFIG_INVALID', line: 7, path: 'options.prereleases', says: /"sometimes" is not a valid options\.prereleases/, hint: /if-necessary-or-explicit, allow, disallow/ },
   { name: 'invalid job name', yaml: `${INDEX}jobs:\n  "talos job":\n    requires: [six]\n    profiles: [linux-x86_64-py3.11]\n`, code: 'E_CONFIG_INVALID', line: 3, path: 'jobs.talos job', says: /invalid job name "talos job"/ },
+  { name: 'invalid profile name', yaml: `${INDEX}profiles:\n  ok: { extends: linux-x86_64-py3.11 }\n  "-linux": { extends: linux-x86_64-py3.11 }\n${JOB}`, code: 'E_CONFIG_INVALID', line: 4, path: 'profiles.-linux', says: /invalid profile name "-linux"/ },
   { name: 'profile listed twice', yaml: `${INDEX}jobs:\n  talos:\n    requires: [six]\n    profiles:\n      - linux-x86_64-py3.11\n      - linux-x86_64-py3.11\n`, code: 'E_CONFIG_INVALID', line: 7, path: 'jobs.talos.profiles[1]', says: /"linux-x86_64-py3\.11" is listed twice/ },
   { name: 'invalid requirement', yaml: `${INDEX}jobs:\n  talos:\n    requires: ["mozrunner>=5", "mozprocess", "requests[socks]>>2"]\n    profiles: [linux-x86_64-py3.11]\n`, code: 'E_INVALID_REQUIREMENT', line: 4, path: 'jobs.talos.requires[2]', says: /"requests\[socks\]>>2" is not a valid requirement/ },
   { name: 'invalid requirement, block list', yaml: `${INDEX}jobs:\n  talos:\n    requires:\n      - six\n      - "six; python_version >"\n    profiles: [linux-x86_64-py3.11]\n`, code: 'E_INVALID_REQUIREMENT', line: 6, path: 'jobs.talos.requires[1]' },
@@ -91,6 +93,13 @@ t.test('invalid configs', async (t) => {
   }
 });
 
+t.test('unknown profile details carry the suggestions', async (t) => {
+  const { file } = writeConfig(t, { 'pyindex.yaml': `${INDEX}jobs:\n  talos:\n    requires: [six]\n    profiles: [linux-x86_64-py3.1]\n` });
+  const e = caught(t, () => loadConfig(file));
+  t.equal(e.code, 'E_UNKNOWN_PROFILE');
+  t.same(e.details, { file, line: 5, path: 'jobs.talos.profiles[0]', profile: 'linux-x86_64-py3.1', suggestions: ['linux-x86_64-py3.10', 'linux-x86_64-py3.11', 'linux-x86_64-py3.12'] });
+});
+
 t.test('an empty config', async (t) => {
   const { file } = writeConfig(t, { 'pyindex.yaml': '# nothing yet\n' });
   const e = caught(t, () => loadConfig(file));
@@ -107,7 +116,11 @@ t.test('the first error in the file wins', async (t) => {
   const yaml = `${INDEX}jobs:\n  a:\n    requires: [six]\n    profiles: []\n  b:\n    requires: nope\n    profile: [x]\n`;
   const { file } = writeConfig(t, { 'pyindex.yaml': yaml });
   t.match(caught(t, () => loadConfig(file)).message, `${file}:5: job "a" lists no profiles (at jobs.a.profiles)`);
-  const typo = `${INDEX}jobs:\n  b:\n    requires: nope\n    profile: [x]\n`;
+  const typo = `${INDEX}jobs:\n  b:\n    requires: [six]\n    profile: [x]\n`;
   const second = writeConfig(t, { 'pyindex.yaml': typo });
-  t.match(caught(t, () => loadConfig(second.file)).message, /unknown key "profile"/, 'on one mapping, an unknown key before the "missing" key it explains');
+  t.match(caught(t, () => loadConfig(second.file)).message, `${second.file}:5: unknown key "profile"`, 'an unknown key wins over the "missing" key it explains, though the mapping starts earlier');
+  const root = writeConfig(t, { 'pyindex.yaml': `index: 5
+job: {}
+` });
+  t.match(caught(t, () => loadConfig(root.file)).message, `${root.file}:1: index must be a string`, 'line order, not keyword order, between keys of one mapping');
 });
