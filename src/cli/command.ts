@@ -25,6 +25,10 @@ export interface CommandContext {
   out: Output;
   /** Give this to library calls as `onEvent`; the reporter renders progress. */
   onEvent: EventSink;
+  /** Runs long work as a titled task (listr2 on a TTY); `fn` gets the sink to pass on. */
+  task<T>(title: string, fn: (onEvent: EventSink) => Promise<T>): Promise<T>;
+  /** Runs work made of several parallel items (one listr2 line each on a TTY). */
+  group<T>(items: { id: string; title: string }[], fn: (onEvent: EventSink) => Promise<T>): Promise<T>;
   cwd: string;
   env: NodeJS.ProcessEnv;
 }

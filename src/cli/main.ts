@@ -93,6 +93,8 @@ export async function run(argv: string[], options: RunOptions = {}): Promise<num
       positionals: parsed.positionals,
       out,
       onEvent: reporter.onEvent,
+      task: (title, fn) => reporter.task(title, fn),
+      group: (items, fn) => reporter.group(items, fn),
       cwd: options.cwd ?? process.cwd(),
       env,
     });

@@ -12,6 +12,11 @@ export interface Reporter {
   onEvent: EventSink;
   /** Runs `fn` as a titled task; on a TTY a listr2 spinner shows its latest progress. */
   task<T>(title: string, fn: (onEvent: EventSink) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn`, showing one listr2 task per item on a TTY: each item's line
+   * follows the `task:progress`/`task:end` events carrying its id.
+   */
+  group<T>(items: { id: string; title: string }[], fn: (onEvent: EventSink) => Promise<T>): Promise<T>;
 }
 
 export function describeEvent(e: PyindexEvent): string | undefined {
@@ -33,6 +38,8 @@ export function describeEvent(e: PyindexEvent): string | undefined {
 
 export function createReporter(mode: ReporterMode, stderr: NodeJS.WritableStream): Reporter {
   const plainSink: EventSink = (e) => {
+    // Build logs want starts, ends and warnings, not a line per step.
+    if (e.type === 'task:progress') return;
     const line = describeEvent(e);
     if (line) stderr.write(`${line}\n`);
   };
@@ -65,6 +72,45 @@ export function createReporter(mode: ReporterMode, stderr: NodeJS.WritableStream
       );
       await list.run();
       return result as T;
+    },
+    async group<T>(items: { id: string; title: string }[], fn: (onEvent: EventSink) => Promise<T>): Promise<T> {
+      if (mode !== 'tty') return fn(base);
+      type Slot = { output: (text: string) => void; done: (ok: boolean, detail?: string) => void };
+      const slots = new Map<string, Slot>();
+      const settled = new Map<string, { ok: boolean; detail?: string }>();
+      const list = new Listr(
+        items.map((item) => ({
+          title: item.title,
+          task: (_ctx: unknown, task: { output: string; title: string }) =>
+            new Promise<void>((resolve, reject) => {
+              const finish = (ok: boolean, detail?: string) => {
+                if (detail) task.title = `${item.title}: ${detail}`;
+                if (ok) resolve();
+                else reject(new Error(detail ?? 'failed'));
+              };
+              const early = settled.get(item.id);
+              if (early) return finish(early.ok, early.detail);
+              slots.set(item.id, { output: (text) => (task.output = text), done: finish });
+            }),
+        })),
+        { concurrent: true, exitOnError: false, renderer: 'default', rendererOptions: { collapseErrors: false } },
+      );
+      const rendering = list.run().catch(() => {});
+      const sink: EventSink = (e) => {
+        if (e.type === 'task:progress') slots.get(e.id)?.output(describeEvent(e) ?? '');
+        else if (e.type === 'task:end') {
+          const slot = slots.get(e.id);
+          if (slot) slot.done(e.ok, e.detail);
+          else settled.set(e.id, { ok: e.ok, ...(e.detail ? { detail: e.detail } : {}) });
+        } else if (e.type === 'warning') stderr.write(`${describeEvent(e)}\n`);
+      };
+      try {
+        return await fn(sink);
+      } finally {
+        // Items that never reported an end (an early failure elsewhere) are closed as failed.
+        for (const item of items) if (!settled.has(item.id)) slots.get(item.id)?.done(false, 'not finished');
+        await rendering;
+      }
     },
   };
 }

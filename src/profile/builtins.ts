@@ -23,8 +23,63 @@ export function builtinProfileName(platform: string, python: string): string {
 const cache = new Map<string, ReadonlyMap<string, BuiltinProfile>>();
 
 /**
- * Reads and validates every `*.yaml` in `dir` (default: the package's
- * `profiles/`). Throws `E_PROFILE_INVALID` with file:line on the first bad file.
+ * The built-ins of one directory, read and validated on first use of each:
+ * a command that needs two profiles should not parse all 56 files.
+ */
+class LazyBuiltins implements ReadonlyMap<string, BuiltinProfile> {
+  private readonly loaded = new Map<string, BuiltinProfile>();
+
+  constructor(
+    private readonly dir: string,
+    private readonly names: readonly string[],
+  ) {}
+
+  get size(): number {
+    return this.names.length;
+  }
+
+  has(name: string): boolean {
+    return this.names.includes(name);
+  }
+
+  get(name: string): BuiltinProfile | undefined {
+    if (!this.has(name)) return undefined;
+    let p = this.loaded.get(name);
+    if (!p) {
+      const file = join(this.dir, `${name}.yaml`);
+      const { value, source } = readLocatedYaml(file);
+      const spec = validateProfileSpec(name, value, source, 'builtin') as BuiltinProfile['spec'];
+      p = { name, spec, source };
+      this.loaded.set(name, p);
+    }
+    return p;
+  }
+
+  *keys(): MapIterator<string> {
+    yield* this.names;
+  }
+
+  *values(): MapIterator<BuiltinProfile> {
+    for (const n of this.names) yield this.get(n)!;
+  }
+
+  *entries(): MapIterator<[string, BuiltinProfile]> {
+    for (const n of this.names) yield [n, this.get(n)!];
+  }
+
+  [Symbol.iterator](): MapIterator<[string, BuiltinProfile]> {
+    return this.entries();
+  }
+
+  forEach(fn: (value: BuiltinProfile, key: string, map: ReadonlyMap<string, BuiltinProfile>) => void): void {
+    for (const [k, v] of this.entries()) fn(v, k, this);
+  }
+}
+
+/**
+ * The built-in profiles of `dir` (default: the package's `profiles/`), each
+ * read and validated when first asked for. A bad file throws
+ * `E_PROFILE_INVALID` with file:line when it is read.
  */
 export function loadBuiltinProfiles(dir: string = builtinProfilesDir()): ReadonlyMap<string, BuiltinProfile> {
   const cached = cache.get(dir);
@@ -35,14 +90,7 @@ export function loadBuiltinProfiles(dir: string = builtinProfilesDir()): Readonl
   } catch (err) {
     throw new PyindexError('E_INTERNAL', `cannot read the built-in profiles directory ${dir}`, { cause: err });
   }
-  const out = new Map<string, BuiltinProfile>();
-  for (const f of files) {
-    const name = basename(f, '.yaml');
-    const file = join(dir, f);
-    const { value, source } = readLocatedYaml(file);
-    const spec = validateProfileSpec(name, value, source, 'builtin') as BuiltinProfile['spec'];
-    out.set(name, { name, spec, source });
-  }
+  const out = new LazyBuiltins(dir, files.map((f) => basename(f, '.yaml')));
   cache.set(dir, out);
   return out;
 }

@@ -63,6 +63,13 @@ export class PartialSolution {
     }
   }
 
+  /** The decision level at which `pkg` was decided, if it was. */
+  decisionLevelOf(pkg: PackageId): number | undefined {
+    if (!this.decisions.has(pkg)) return undefined;
+    for (const a of this.assignments) if (!a.cause && a.term.pkg === pkg) return a.decisionLevel;
+    return undefined;
+  }
+
   termFor(pkg: PackageId): Term | undefined {
     return this.accumulated.get(pkg);
   }

@@ -58,6 +58,8 @@ export class IndexProvider implements DependencyProvider {
   readonly view: ProfileView;
   /** Candidates tried (a `choose` that returned a version). */
   tried = 0;
+  /** Called after each choice (progress reporting). */
+  onChoose: (() => void) | undefined;
 
   constructor(
     private readonly source: PackageSource,
@@ -65,6 +67,8 @@ export class IndexProvider implements DependencyProvider {
     private readonly options: ResolveOptions,
     private readonly root: RootInput,
     private readonly onEvent?: EventSink,
+    /** Versions to keep when still allowed (the existing lock's pins), by canonical name. */
+    private readonly preferred: ReadonlyMap<string, string> = new Map(),
   ) {
     this.view = profileView(profile);
   }
@@ -117,10 +121,30 @@ export class IndexProvider implements DependencyProvider {
     return true;
   }
 
-  async choose(id: PackageId, allowed: VersionSet): Promise<number | undefined> {
+  async choose(id: PackageId, allowed: VersionSet, decided: (pkg: PackageId) => number | undefined): Promise<number | undefined> {
     if (id === ROOT) return 0;
+    this.onChoose?.();
     const s = await this.state(id);
+    if (s.extra !== undefined) {
+      // `name[extra]` can only be the version of `name` already chosen. (When
+      // that one is not allowed, fall through: answering "none" would teach
+      // the solver a false incompatibility.)
+      const base = decided(s.name);
+      if (base !== undefined && allowed.has(base) && s.candidates[base]!.best) {
+        this.tried++;
+        return base;
+      }
+    }
     const passes = this.prereleasePasses(s);
+    const keep = s.extra === undefined ? this.preferred.get(s.name) : undefined;
+    if (keep !== undefined) {
+      for (const i of allowed.descending()) {
+        if (s.candidates[i]!.version.toString() === keep && passes.some((pre) => this.usable(s, i, pre))) {
+          this.tried++;
+          return i;
+        }
+      }
+    }
     for (const pre of passes) {
       for (const i of allowed.descending()) {
         if (this.usable(s, i, pre)) {

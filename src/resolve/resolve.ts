@@ -44,11 +44,20 @@ export interface ResolveJobInput {
   options: ResolveOptions;
   source: PackageSource;
   onEvent?: EventSink;
+  /** Pins to keep when they still fit (from the existing lock), canonical name → version. */
+  preferred?: ReadonlyMap<string, string>;
+  /** Id for `task:progress` events (projects fetched, candidates tried). */
+  progressId?: string;
 }
 
 export async function resolveJob(input: ResolveJobInput): Promise<Resolution> {
-  const provider = new IndexProvider(input.source, input.profile, input.options, input.root, input.onEvent);
+  const provider = new IndexProvider(input.source, input.profile, input.options, input.root, input.onEvent, input.preferred);
   const solver = new Solver(provider, ROOT);
+  const { progressId, onEvent } = input;
+  if (progressId && onEvent) {
+    provider.onChoose = () =>
+      onEvent({ type: 'task:progress', id: progressId, done: provider.tried, detail: `${input.source.stats.projects} projects fetched, ${provider.tried} candidates tried` });
+  }
   let versions: Map<string, number>;
   try {
     versions = (await solver.solve()).versions;

@@ -30,7 +30,7 @@ export interface DependencyProvider {
    * The version to try next from `allowed` (preference: newest usable), or
    * undefined when none of them can be used — then `noVersionsDetail` may say why.
    */
-  choose(pkg: PackageId, allowed: VersionSet): Promise<number | undefined>;
+  choose(pkg: PackageId, allowed: VersionSet, decided: (pkg: PackageId) => number | undefined): Promise<number | undefined>;
   noVersionsDetail?(pkg: PackageId, allowed: VersionSet): string | undefined;
   dependencies(pkg: PackageId, versionIndex: number): Promise<DependencyResult>;
   /** Lower is decided first. Defaults to the number of allowed versions. */
@@ -55,8 +55,20 @@ export interface Solution {
   stats: SolveStats;
 }
 
+/**
+ * After this many immediate conflicts of one package against the same
+ * decided package, decide the troubled package first (uv's heuristic, which
+ * packse's wrong-backtracking scenarios encode): it avoids walking a
+ * package down to an ancient version because an unrelated one was picked first.
+ */
+const CONFLICT_THRESHOLD = 5;
+
 export class Solver {
   private readonly solution = new PartialSolution();
+  /** Immediate conflicts of package → culprit package → count. */
+  private readonly conflicts = new Map<PackageId, Map<PackageId, number>>();
+  /** Packages to decide before all others (see CONFLICT_THRESHOLD). */
+  private readonly urgent = new Set<PackageId>();
   private readonly byPkg = new Map<PackageId, Incompatibility[]>();
   readonly stats: SolveStats = { decisions: 0, conflicts: 0, backtracks: 0 };
 
@@ -177,15 +189,42 @@ export class Solver {
     throw new NoSolutionError(incompat);
   }
 
+  /**
+   * `pkg`'s candidate clashed at once with decided packages. Count it; past
+   * the threshold, make `pkg` urgent and undo the culprit's decision so the
+   * two are decided the other way round.
+   */
+  private noteConflict(pkg: PackageId, deps: readonly Dependency[]): void {
+    if (this.urgent.has(pkg)) return;
+    for (const dep of deps) {
+      const decided = this.solution.decisions.get(dep.pkg);
+      if (decided === undefined || dep.set.has(decided)) continue;
+      let counts = this.conflicts.get(pkg);
+      if (!counts) this.conflicts.set(pkg, (counts = new Map()));
+      const n = (counts.get(dep.pkg) ?? 0) + 1;
+      counts.set(dep.pkg, n);
+      if (n >= CONFLICT_THRESHOLD && dep.pkg !== this.root) {
+        this.urgent.add(pkg);
+        const level = this.solution.decisionLevelOf(dep.pkg);
+        if (level !== undefined && level > 1) {
+          this.stats.backtracks++;
+          this.solution.backtrack(level - 1);
+        }
+        return;
+      }
+    }
+  }
+
   private async decideNext(): Promise<PackageId | undefined> {
     let best: { t: Term; prio: number } | undefined;
     for (const t of this.solution.undecided()) {
-      const prio = this.provider.priority ? this.provider.priority(t.pkg, t.set) : t.set.count();
+      const base = this.provider.priority ? this.provider.priority(t.pkg, t.set) : t.set.count();
+      const prio = this.urgent.has(t.pkg) ? base - 1e9 : base;
       if (!best || prio < best.prio) best = { t, prio };
     }
     if (!best) return undefined;
     const { pkg, set } = best.t;
-    const index = await this.provider.choose(pkg, set);
+    const index = await this.provider.choose(pkg, set, (p) => this.solution.decisions.get(p));
     if (index === undefined) {
       const detail = this.provider.noVersionsDetail?.(pkg, set);
       this.add(this.newIncompat([term(pkg, set)], { kind: 'no-versions', ...(detail ? { detail } : {}) }));
@@ -214,6 +253,8 @@ export class Solver {
     if (!conflict) {
       this.stats.decisions++;
       this.solution.decide(term(pkg, chosen), index);
+    } else {
+      this.noteConflict(pkg, result.deps);
     }
     return pkg;
   }

@@ -1,64 +1,13 @@
-/**
- * `pyindex profile list|show|detect`. Runs the real CLI (test/helpers/cli.ts)
- * once main.ts registers `profileCommands`; until then the same assertions run
- * against the command objects with an in-memory Output (same parsing rules:
- * node:util parseArgs, strict).
- */
+/** `pyindex profile list|show|detect`, through the real CLI (test/helpers/cli.ts). */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import t from 'tap';
-import type { Command, CommandContext } from '../../src/cli/command.js';
-import { commands } from '../../src/cli/commands/index.js';
-import { profileCommands } from '../../src/cli/commands/profile.js';
-import { isPyindexError, exitCodeFor } from '../../src/errors/index.js';
 import type { Profile } from '../../src/profile/index.js';
 import { runCli } from '../helpers/cli.js';
 import { pyenvRoot, runPythonJson } from '../helpers/python.js';
 
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
+const cli = (args: string[]) => runCli(args);
 
-const registered = commands.some((c) => c.path.join(' ') === 'profile show');
-
-/** In-process fallback: dispatch to profileCommands the way main.ts does. */
-async function runDirect(argv: string[]): Promise<Result> {
-  let stdout = '';
-  let stderr = '';
-  const jsonMode = argv.includes('--json');
-  const cmd = profileCommands.find((c: Command) => c.path.every((w, i) => argv[i] === w));
-  if (!cmd) return { code: 2, stdout, stderr: 'unknown command' };
-  try {
-    const parsed = parseArgs({ args: argv.slice(cmd.path.length), options: { json: { type: 'boolean' }, ...cmd.options }, allowPositionals: true, strict: true });
-    const ctx: CommandContext = {
-      values: parsed.values,
-      positionals: parsed.positionals,
-      out: {
-        jsonMode,
-        isTTY: false,
-        print: (s) => void (!jsonMode && (stdout += `${s}\n`)),
-        json: (v) => void (jsonMode && (stdout += `${JSON.stringify(v, null, 2)}\n`)),
-        warn: (s) => void (stderr += `warning: ${s}\n`),
-      },
-      onEvent: () => undefined,
-      cwd: process.cwd(),
-      env: process.env,
-    };
-    return { code: (await cmd.run(ctx)) ?? 0, stdout, stderr };
-  } catch (err) {
-    if (!isPyindexError(err)) throw err;
-    stderr += `error ${err.code}: ${err.message}\n${err.hint ? `hint: ${err.hint}\n` : ''}`;
-    if (jsonMode) stdout += JSON.stringify({ error: { code: err.code, message: err.message } });
-    return { code: exitCodeFor(err.code), stdout, stderr };
-  }
-}
-
-const cli = (args: string[]): Promise<Result> => (registered ? runCli(args) : runDirect(args));
-
-t.comment(registered ? 'profile commands are registered: testing the real CLI' : 'profile commands NOT registered in src/cli/commands/index.ts yet: testing the command objects in-process');
 
 t.test('profile list', async (t) => {
   const [r, j] = await Promise.all([cli(['profile', 'list']), cli(['profile', 'list', '--json'])]);

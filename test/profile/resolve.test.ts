@@ -147,19 +147,22 @@ t.test('unknown profile names suggest the closest ones', async (t) => {
 });
 
 t.test('invalid built-in profile files', async (t) => {
-  const dir = t.testdir({
-    'linux-x86_64-py3.11.yaml': 'platform: linux-x86_64\npython: "3.11"\nmarkers:\n  os_name: posix\n',
+  const root = t.testdir({
+    incomplete: { 'linux-x86_64-py3.11.yaml': 'platform: linux-x86_64\npython: "3.11"\nmarkers:\n  os_name: posix\n' },
+    extending: { 'x.yaml': 'extends: linux-x86_64-py3.11\nplatform: linux-x86_64\npython: "3.11"\nmarkers: {}\n' },
   });
-  t.throws(() => loadBuiltinProfiles(dir), { code: 'E_PROFILE_INVALID' });
+  const dir = join(root, 'incomplete');
+  // Built-ins are read on first use, so the error comes from get().
+  t.throws(() => loadBuiltinProfiles(dir).get('linux-x86_64-py3.11'), { code: 'E_PROFILE_INVALID' });
   try {
-    loadBuiltinProfiles(dir);
+    loadBuiltinProfiles(dir).get('linux-x86_64-py3.11');
   } catch (err) {
     t.match((err as Error).message, `${join(dir, 'linux-x86_64-py3.11.yaml')}:3`, 'incomplete markers: line of markers');
     t.match((err as Error).message, /missing markers\.\w+/);
   }
-  const dir2 = t.testdir({ 'x.yaml': 'extends: linux-x86_64-py3.11\nplatform: linux-x86_64\npython: "3.11"\nmarkers: {}\n' });
+  const dir2 = join(root, 'extending');
   try {
-    loadBuiltinProfiles(dir2);
+    loadBuiltinProfiles(dir2).get('x');
     t.fail('should throw');
   } catch (err) {
     t.ok(isPyindexError(err, 'E_PROFILE_INVALID'));

@@ -1,6 +1,8 @@
 import type { Command } from '../command.js';
 import { codesCommand } from './codes.js';
+import { exportCommand, whyCommand } from './export.js';
+import { lockCommand } from './lock.js';
 import { profileCommands } from './profile.js';
 
 /** Every CLI command; main.ts dispatches on the longest matching path. */
-export const commands: Command[] = [...profileCommands, codesCommand];
+export const commands: Command[] = [lockCommand, exportCommand, whyCommand, ...profileCommands, codesCommand];
