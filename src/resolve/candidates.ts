@@ -116,6 +116,12 @@ function better(a: CandidateFile, b: CandidateFile): boolean {
   return a.build > b.build;
 }
 
+/** "CPython 3.11 on linux-x86_64, manylinux glibc 2.17 (profile linux64)": what a wheel must fit. */
+export function describeTarget(profile: Profile): string {
+  const libc = profile.musl ? `, musllinux ${profile.musl}` : profile.glibc ? `, manylinux glibc ${profile.glibc}` : profile.macos ? `, macOS ${profile.macos}` : '';
+  return `CPython ${profile.python} on ${profile.platform}${libc} (profile ${profile.name})`;
+}
+
 export function selectCandidates(
   name: string,
   parsed: readonly Parsed[],
@@ -156,7 +162,7 @@ export function selectCandidates(
         let rank = Infinity;
         for (const t of p.tags) rank = Math.min(rank, view.tagRank.get(t) ?? Infinity);
         if (rank === Infinity) {
-          reasons.add(`no wheel for ${view.profile.name}`);
+          reasons.add(`no wheel for ${describeTarget(view.profile)}`);
           continue;
         }
         c = { file: p.file, kind: 'wheel', rank, build: p.build };
@@ -174,11 +180,13 @@ export function selectCandidates(
       }
     }
     const chosen = best ?? bestYanked;
+    const names = files.map((f) => f.file.filename);
+    const listing = names.length > 6 ? `${names.slice(0, 6).join(', ')} and ${names.length - 6} more` : names.join(', ');
     result.push({
       version,
       files: files.map((f) => f.file),
       best: chosen,
-      unusable: chosen ? undefined : [...reasons].join('; ') || 'no installable files',
+      unusable: chosen ? undefined : `${[...reasons].join("; ") || "no installable files"}; files: ${listing}`,
       yanked: !best && bestYanked !== undefined,
       prerelease: version.isPrerelease,
     });

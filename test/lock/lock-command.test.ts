@@ -190,3 +190,28 @@ t.test('failures exit with their documented code and leave the lockfile untouche
   t.equal(summary.pairs.length, 2);
   t.ok(summary.packages >= 3);
 });
+
+t.test('coverage: a pinned version with no file for a profile fails naming package, profile and files', { skip }, async (t) => {
+  const dir = t.testdir({});
+  const file = join(dir, 'cov.json');
+  writeFileSync(
+    file,
+    JSON.stringify({
+      name: 'cov',
+      root: { requires: [] },
+      expected: { satisfiable: true },
+      packages: { numpy: { versions: { '2.1.0': { wheel_tags: ['cp313-cp313-manylinux_2_28_x86_64', 'cp313-cp313-win_amd64'] } } } },
+    }),
+  );
+  const root = buildIndex(file, ['--json', '--metadata', '--default-requires-python', '']);
+  const server = await startStaticServer(root, { negotiate: true });
+  t.teardown(() => server.close());
+  writeFileSync(join(dir, 'pyindex.yaml'), config(`${server.url}/simple/`, ['numpy==2.1.0']));
+  const r = await runCli(['lock'], { cwd: dir, env: { PYINDEX_CACHE_DIR: join(dir, 'cache') } });
+  t.equal(r.code, 1);
+  t.match(r.stderr, /profile linux/);
+  t.match(r.stderr, /numpy/);
+  t.match(r.stderr, /no wheel for CPython 3\.11 on linux-x86_64, manylinux glibc 2\.17/);
+  t.match(r.stderr, /files: numpy-2\.1\.0-cp313-cp313-manylinux_2_28_x86_64\.whl, numpy-2\.1\.0-cp313-cp313-win_amd64\.whl/);
+  t.comment(r.stderr);
+});
