@@ -186,7 +186,7 @@ export function selectCandidates(
       version,
       files: files.map((f) => f.file),
       best: chosen,
-      unusable: chosen ? undefined : `${[...reasons].join("; ") || "no installable files"}; files: ${listing}`,
+      unusable: chosen ? undefined : `${[...reasons].join('; ') || 'no installable files'}; files: ${listing}`,
       yanked: !best && bestYanked !== undefined,
       prerelease: version.isPrerelease,
     });
