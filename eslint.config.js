@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.tap/**', 'coverage/**', 'scratch/**', 'bench/out/**'] },
+  { ignores: ['dist/**', 'node_modules/**', '.tap/**', 'coverage/**', 'scratch/**', 'bench/out/**', 'src/util/generated/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

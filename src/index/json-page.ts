@@ -4,10 +4,8 @@
  * reported as such (with the JSON pointer of what is wrong) instead of
  * surfacing later as an undefined field deep inside the resolver.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Ajv, type ValidateFunction } from 'ajv';
+import type { ValidateFunction } from 'ajv';
+import { schemaValidator } from '../util/schema-error.js';
 import { canonicalizeName } from '../pep/names.js';
 import { checkApiVersion, checkHash, invalidPage } from './file-entry.js';
 import { fileKind, type IndexFile, type ProjectPage } from './types.js';
@@ -38,28 +36,13 @@ interface JsonRootPage {
   projects: { name: string }[];
 }
 
-/** The schemas live in <package>/schemas; walk up so this works from src/ (tsx) and dist/src/ alike. */
-function schemaPath(file: string): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    const candidate = join(dir, 'schemas', file);
-    if (existsSync(candidate)) return candidate;
-    dir = dirname(dir);
-  }
-  throw new Error(`pyindex: cannot find schemas/${file} above ${fileURLToPath(import.meta.url)}`);
-}
-
 let validators: { project: ValidateFunction<JsonProjectPage>; root: ValidateFunction<JsonRootPage> } | undefined;
 
 function getValidators() {
-  if (!validators) {
-    const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
-    const load = (f: string) => JSON.parse(readFileSync(schemaPath(f), 'utf8')) as object;
-    validators = {
-      project: ajv.compile<JsonProjectPage>(load('pep691-project.schema.json')),
-      root: ajv.compile<JsonRootPage>(load('pep691-root.schema.json')),
-    };
-  }
+  validators ??= {
+    project: schemaValidator<JsonProjectPage>('pep691-project.schema.json'),
+    root: schemaValidator<JsonRootPage>('pep691-root.schema.json'),
+  };
   return validators;
 }
 

@@ -4,34 +4,46 @@
  * ajv error back to a key path and a LINE of the YAML file, and building the
  * `PyindexError` that names `file:line` and `(at key.path)`.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { PyindexError, type ErrorCode } from '../errors/index.js';
+import * as precompiled from './generated/schema-validators.js';
 import { packageRoot } from './package-root.js';
+import { AJV_OPTIONS, SCHEMA_ENTRIES } from './schema-options.js';
 import { where, type SpecSource } from './yaml-source.js';
 
 /** A key path inside a YAML document: map keys are strings, sequence indexes numbers. */
 export type KeyPath = readonly (string | number)[];
 
-const loaded = new Map<string, { ajv: Ajv; id: string }>();
+const loaded = new Map<string, { ajv: Ajv; id: string; text: string }>();
+const precompiledByRef = new Map<string, keyof typeof SCHEMA_ENTRIES>(
+  Object.entries(SCHEMA_ENTRIES).map(([name, e]) => [`${e.file}${e.fragment}`, name as keyof typeof SCHEMA_ENTRIES]),
+);
 
 /**
  * The validator for `schemas/<schemaFile>`, or for one of its sub-schemas
- * (`fragment` like `#/definitions/builtin`). Compiled once per process.
+ * (`fragment` like `#/definitions/builtin`). Uses the validator precompiled
+ * by scripts/compile-schemas.ts when the schema file is the one it was made
+ * from (start-up speed), else compiles it once per process.
  */
-export function schemaValidator(schemaFile: string, fragment = ''): ValidateFunction {
+export function schemaValidator<T = unknown>(schemaFile: string, fragment = ''): ValidateFunction<T> {
   let entry = loaded.get(schemaFile);
+  const text = entry?.text ?? readFileSync(join(packageRoot(), 'schemas', schemaFile), 'utf8');
+  const name = precompiledByRef.get(`${schemaFile}${fragment}`);
+  const hashes = precompiled.schemaHashes as Record<string, string>;
+  if (name && hashes[schemaFile] === createHash('sha256').update(text).digest('hex')) {
+    return precompiled[name] as unknown as ValidateFunction<T>;
+  }
   if (!entry) {
-    const schema = JSON.parse(readFileSync(join(packageRoot(), 'schemas', schemaFile), 'utf8')) as { $id: string };
-    // allErrors: the caller picks the most useful error, not ajv's first.
-    // verbose: errors carry `parentSchema`, whose `properties` name the keys allowed next to an unknown one.
-    const ajv = new Ajv({ allErrors: true, strict: true, strictRequired: false, verbose: true });
+    const schema = JSON.parse(text) as { $id: string };
+    const ajv = new Ajv({ ...AJV_OPTIONS });
     ajv.addSchema(schema);
-    entry = { ajv, id: schema.$id };
+    entry = { ajv, id: schema.$id, text };
     loaded.set(schemaFile, entry);
   }
-  const validate = entry.ajv.getSchema(`${entry.id}${fragment}`);
+  const validate = entry.ajv.getSchema<T>(`${entry.id}${fragment}`);
   if (!validate) throw new PyindexError('E_INTERNAL', `schemas/${schemaFile} lacks ${fragment || 'a root schema'}`);
   return validate;
 }
