@@ -104,8 +104,8 @@ export async function lock(options: LockOptions): Promise<LockResult> {
         const id = `${pair.job}/${pair.profile}`;
         onEvent?.({ type: 'task:start', id, title: `resolve ${pair.job} for ${pair.profile}` });
         const job = config.jobs.get(pair.job)!;
-        const keepAll = !isSelected(pair) && !options.upgrade;
-        const preferred = preferencesFor(options.previous, pair, keepAll ? { ...options, upgradePackages: [] } : options);
+        // --upgrade and --upgrade-package apply to the selected pairs only.
+        const preferred = preferencesFor(options.previous, pair, isSelected(pair) ? options : { ...options, upgrade: false, upgradePackages: [] });
         try {
           const resolution = await resolveJob({
             job: pair.job,

@@ -215,3 +215,45 @@ t.test('coverage: a pinned version with no file for a profile fails naming packa
   t.match(r.stderr, /files: numpy-2\.1\.0-cp313-cp313-manylinux_2_28_x86_64\.whl, numpy-2\.1\.0-cp313-cp313-win_amd64\.whl/);
   t.comment(r.stderr);
 });
+
+t.test('requires-file with -c constraints; --job re-resolves one job and keeps the others; plain progress lines', { skip }, async (t) => {
+  const dir = t.testdir({
+    'reqs.txt': '# the test job\napp\n-c constraints.txt\n',
+    'constraints.txt': 'lib<1.5\nunused==9.9\n',
+  });
+  const v1 = scenarioIndex(dir, 'c1', { app: { '1.0.0': { requires: ['lib>=1'] } }, lib: { '1.0.0': {}, '1.5.0': {} }, tool: { '1.0.0': {} } });
+  const v2 = scenarioIndex(dir, 'c2', { app: { '1.0.0': { requires: ['lib>=1'] } }, lib: { '1.0.0': {}, '1.5.0': {} }, tool: { '1.0.0': {}, '2.0.0': {} } });
+  const s1 = await startStaticServer(v1, { negotiate: true });
+  const s2 = await startStaticServer(v2, { negotiate: true });
+  t.teardown(async () => {
+    await s1.close();
+    await s2.close();
+  });
+  const env = { PYINDEX_CACHE_DIR: join(dir, 'cache') };
+  const write = (url: string, toolSpec: string) =>
+    writeFileSync(
+      join(dir, 'pyindex.yaml'),
+      `index: ${url}/simple/\njobs:\n  test:\n    requires-file: reqs.txt\n    profiles: [linux-x86_64-py3.11]\n  tools:\n    requires: ["${toolSpec}"]\n    profiles: [linux-x86_64-py3.11]\n`,
+    );
+  write(s1.url, 'tool');
+  const first = await runCli(['lock'], { cwd: dir, env });
+  t.equal(first.code, 0, first.stderr);
+  t.match(first.stderr, /resolve test for linux-x86_64-py3\.11/, 'plain progress: a start line per job × profile');
+  t.match(first.stderr, /test\/linux-x86_64-py3\.11: done — 2 packages; \d+ projects fetched, \d+ candidates tried/, 'and an end line with counts');
+  const lock1 = readFileSync(join(dir, 'pyindex.lock.yaml'), 'utf8');
+  t.match(lock1, /name: lib\n\s+version: "?1\.0\.0"?/, 'the -c constraint holds lib below 1.5');
+  t.notMatch(lock1, /name: unused/, 'a constraint does not add a package');
+  t.match(lock1, /constraints:\n\s+- lib<1\.5/);
+
+  // The index gains tool 2.0.0 and the tools job now asks for tool>=1: re-resolving only
+  // the test job keeps tools' pin; naming the tools job moves it.
+  write(s2.url, 'tool>=1');
+  t.equal((await runCli(['lock', '--job', 'test'], { cwd: dir, env })).code, 0);
+  t.match(readFileSync(join(dir, 'pyindex.lock.yaml'), 'utf8'), /name: tool\n\s+version: "?1\.0\.0"?/, 'unselected job keeps its pin');
+  t.equal((await runCli(['lock', '--check'], { cwd: dir, env })).code, 0, 'and the lock matches the new config');
+  t.equal((await runCli(['lock', '--job', 'tools', '--upgrade'], { cwd: dir, env })).code, 0);
+  t.match(readFileSync(join(dir, 'pyindex.lock.yaml'), 'utf8'), /name: tool\n\s+version: "?2\.0\.0"?/);
+  const unknown = await runCli(['lock', '--job', 'nope'], { cwd: dir, env });
+  t.equal(unknown.code, 2);
+  t.match(unknown.stderr, /E_UNKNOWN_JOB.*nope[\s\S]*Jobs are: test, tools/);
+});
