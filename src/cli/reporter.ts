@@ -99,9 +99,8 @@ export function createReporter(mode: ReporterMode, stderr: NodeJS.WritableStream
       const sink: EventSink = (e) => {
         if (e.type === 'task:progress') slots.get(e.id)?.output(describeEvent(e) ?? '');
         else if (e.type === 'task:end') {
-          const slot = slots.get(e.id);
-          if (slot) slot.done(e.ok, e.detail);
-          else settled.set(e.id, { ok: e.ok, ...(e.detail ? { detail: e.detail } : {}) });
+          settled.set(e.id, { ok: e.ok, ...(e.detail ? { detail: e.detail } : {}) });
+          slots.get(e.id)?.done(e.ok, e.detail);
         } else if (e.type === 'warning') stderr.write(`${describeEvent(e)}\n`);
       };
       try {
