@@ -1,5 +1,3 @@
 #!/usr/bin/env node
-// Runs the compiled CLI (npm run build writes dist/).
-import { run } from '../dist/src/cli/main.js';
-
-process.exitCode = await run(process.argv.slice(2));
+// Runs the bundled CLI (`npm run build` writes dist/bundle/ from src/cli/bin.ts).
+import '../dist/bundle/pyindex.js';

@@ -8,7 +8,7 @@
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import tarStream from 'tar-stream';
+import type tarStream from 'tar-stream';
 import { isPyindexError } from '../errors/index.js';
 import { assertSafeEntryName, badArchive } from './entry-name.js';
 
@@ -35,7 +35,8 @@ export async function* tarMembers(input: string | Buffer, archive: string, gzip:
   const maxEntries = limits.maxEntries ?? 100_000;
   const maxTotal = limits.maxTotalSize ?? 4 * 1024 ** 3;
   const source = typeof input === 'string' ? createReadStream(input) : Readable.from([input]);
-  const extract = tarStream.extract();
+  const { default: tarStreamModule } = await import('tar-stream');
+  const extract = tarStreamModule.extract();
   const gunzip = gzip ? createGunzip() : undefined;
   const fail = (fact: string) => (cause: unknown) => extract.destroy(badArchive(archive, fact, { cause }));
   source.on('error', fail('could not read the file'));

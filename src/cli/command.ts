@@ -47,7 +47,7 @@ export interface Command {
 }
 
 /** Reads a string option; repeated options give the last value. */
-export function stringOption(ctx: CommandContext, name: string): string | undefined {
+export function stringOption(ctx: Pick<CommandContext, 'values'>, name: string): string | undefined {
   const v = ctx.values[name];
   if (Array.isArray(v)) {
     const last = v[v.length - 1];

@@ -6,6 +6,9 @@ import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { PyindexError } from '../errors/index.js';
 import { packageRoot } from '../util/package-root.js';
+import { setParsedYamlCacheDir } from '../util/yaml-source.js';
+import { join } from 'node:path';
+import { cacheDir } from './paths.js';
 import type { Command, OptionSpec } from './command.js';
 import { commands } from './commands/index.js';
 import { createOutput, type OutputStreams } from './output.js';
@@ -87,16 +90,20 @@ export async function run(argv: string[], options: RunOptions = {}): Promise<num
       });
     }
     const stdoutTTY = Boolean((stdout as { isTTY?: boolean }).isTTY);
-    const reporter = createReporter(jsonMode ? 'json' : stdoutTTY && !env.CI ? 'tty' : 'plain', stderr);
-    const code = await command.run({
+    const context = {
       values: parsed.values,
       positionals: parsed.positionals,
+      cwd: options.cwd ?? process.cwd(),
+      env,
+    };
+    setParsedYamlCacheDir(join(cacheDir(context), 'parsed-yaml'));
+    const reporter = createReporter(jsonMode ? 'json' : stdoutTTY && !env.CI ? 'tty' : 'plain', stderr);
+    const code = await command.run({
+      ...context,
       out,
       onEvent: reporter.onEvent,
       task: (title, fn) => reporter.task(title, fn),
       group: (items, fn) => reporter.group(items, fn),
-      cwd: options.cwd ?? process.cwd(),
-      env,
     });
     return code ?? 0;
   } catch (err) {

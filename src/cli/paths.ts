@@ -15,7 +15,7 @@ export function configPath(ctx: CommandContext): string {
 }
 
 /** --cache-dir, else $PYINDEX_CACHE_DIR, else $XDG_CACHE_HOME/pyindex, else ~/.cache/pyindex. */
-export function cacheDir(ctx: CommandContext): string {
+export function cacheDir(ctx: Pick<CommandContext, 'values' | 'cwd' | 'env'>): string {
   const given = stringOption(ctx, 'cache-dir') ?? ctx.env.PYINDEX_CACHE_DIR;
   if (given) return resolve(ctx.cwd, given);
   const xdg = ctx.env.XDG_CACHE_HOME;

@@ -2,7 +2,6 @@
  * Renders the library's progress events (src/events): listr2 on a TTY, plain
  * lines when stdout is not a TTY (build logs), JSON lines on stderr with --json.
  */
-import { Listr } from 'listr2';
 import type { EventSink, PyindexEvent } from '../events/index.js';
 
 export type ReporterMode = 'tty' | 'plain' | 'json' | 'silent';
@@ -55,6 +54,7 @@ export function createReporter(mode: ReporterMode, stderr: NodeJS.WritableStream
         return fn(base);
       }
       let result: T | undefined;
+      const { Listr } = await import('listr2');
       const list = new Listr(
         [
           {
@@ -78,6 +78,7 @@ export function createReporter(mode: ReporterMode, stderr: NodeJS.WritableStream
       type Slot = { output: (text: string) => void; done: (ok: boolean, detail?: string) => void };
       const slots = new Map<string, Slot>();
       const settled = new Map<string, { ok: boolean; detail?: string }>();
+      const { Listr } = await import('listr2');
       const list = new Listr(
         items.map((item) => ({
           title: item.title,

@@ -14,7 +14,6 @@
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { extractSdist } from '../archive/extract.js';
 import { readWheelMetadata } from '../archive/wheel-metadata.js';
 import { withFileSource } from '../archive/zip-reader.js';
@@ -91,6 +90,7 @@ export async function buildSdistMetadata(sdistPath: string, sdistFilename: strin
     const resultPath = join(work, 'result.json');
     await Promise.all([writeFile(runner, HOOK_RUNNER), mkdirp(metadataDir), mkdirp(wheelDir)]);
     const args = { backend: system.backend, backendPath: system.backendPath.map((p) => join(tree, p)), metadataDir, wheelDir, result: resultPath };
+    const { execa } = await import('execa');
     const run = await execa(options.python, ['-E', '-s', runner, JSON.stringify(args)], {
       cwd: tree,
       env: isolatedPythonEnv(),

@@ -6,7 +6,7 @@
  * do). Every failure becomes a PyindexError naming the URL.
  */
 import { gunzipSync, inflateSync, brotliDecompressSync } from 'node:zlib';
-import { Agent, request } from 'undici';
+import type { Agent } from 'undici';
 import { PyindexError, isPyindexError } from '../errors/index.js';
 import { silent, type EventSink } from '../events/index.js';
 import { readFileUrl } from './file-url.js';
@@ -51,7 +51,8 @@ const PERMANENT_NETWORK_CODES = new Set(['ENOTFOUND', 'EAI_FAIL']);
 const UP_HINT = 'Check that the index is up and reachable from this machine, or use --offline to work from the cache.';
 
 export class HttpClient {
-  private readonly agent: Agent;
+  /** undici is loaded with the first request: local indexes never need it. */
+  private undici: Promise<{ agent: Agent; request: typeof import('undici').request }> | undefined;
   private readonly limiter: Limiter;
   private readonly retries: number;
   private readonly retryDelayMs: number;
@@ -67,13 +68,20 @@ export class HttpClient {
     this.maxRedirects = options.maxRedirects ?? 10;
     this.onEvent = options.onEvent ?? silent;
     this.limiter = new Limiter(concurrency);
-    this.agent = new Agent({
-      connections: concurrency,
-      keepAliveTimeout: 10_000,
-      headersTimeout: this.timeoutMs,
-      bodyTimeout: this.timeoutMs,
-      connect: { timeout: this.timeoutMs },
-    });
+  }
+
+  private connection(): Promise<{ agent: Agent; request: typeof import('undici').request }> {
+    this.undici ??= import('undici').then(({ Agent, request }) => ({
+      request,
+      agent: new Agent({
+        connections: this.options.concurrency ?? 16,
+        keepAliveTimeout: 10_000,
+        headersTimeout: this.timeoutMs,
+        bodyTimeout: this.timeoutMs,
+        connect: { timeout: this.timeoutMs },
+      }),
+    }));
+    return this.undici;
   }
 
   /**
@@ -115,7 +123,7 @@ export class HttpClient {
   }
 
   async close(): Promise<void> {
-    await this.agent.close();
+    if (this.undici) await (await this.undici).agent.close();
   }
 
   private async getWithRetries(url: string, headers: Record<string, string>, compress: boolean): Promise<HttpResponse> {
@@ -140,7 +148,8 @@ export class HttpClient {
   private async once(url: string, headers: Record<string, string>, compress: boolean): Promise<HttpResponse> {
     this.onEvent({ type: 'index:request', url });
     const sent = compress ? { ...headers, 'accept-encoding': 'gzip, deflate, br' } : headers;
-    const res = await request(url, { method: 'GET', headers: sent, dispatcher: this.agent });
+    const { agent, request } = await this.connection();
+    const res = await request(url, { method: 'GET', headers: sent, dispatcher: agent });
     let body: Buffer = Buffer.from(await res.body.arrayBuffer());
     const flat: Record<string, string> = {};
     for (const [k, v] of Object.entries(res.headers)) {

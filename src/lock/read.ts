@@ -191,7 +191,7 @@ export function parseLockfile(text: string, file: string): Lockfile {
   let value: unknown;
   let source: SpecSource;
   try {
-    ({ value, source } = parseLocatedYaml(text, file));
+    ({ value, source } = parseLocatedYaml(text, file, 'E_LOCK_INVALID'));
   } catch (err) {
     if (!isPyindexError(err)) throw err;
     throw new PyindexError('E_LOCK_INVALID', err.message, { hint: REGENERATE, cause: err, details: err.details });

@@ -5,7 +5,6 @@
  */
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { execa } from 'execa';
 import { PyindexError } from '../errors/index.js';
 import { sysTags, tagToString, type ConfigValue, type ElfHeader, type InterpreterFacts } from '../pep/tags.js';
 import { DETECT_SCRIPT } from './detect-script.js';
@@ -123,6 +122,8 @@ export async function detectInterpreter(pythonPath: string, opts: { env?: NodeJS
   if (pythonPath.includes('/') && !existsSync(pythonPath)) {
     throw new PyindexError('E_PYTHON_NOT_FOUND', `${pythonPath} does not exist`, { hint: 'Pass --python with the path of an installed interpreter.' });
   }
+  // execa is loaded on first use: most commands never start a Python.
+  const { execa } = await import('execa');
   const res = await execa(pythonPath, ['-c', DETECT_SCRIPT], {
     env: isolated(opts.env ?? process.env),
     extendEnv: false,

@@ -7,7 +7,8 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Ajv, type ValidateFunction } from 'ajv';
+import { createRequire } from 'node:module';
+import type { Ajv as AjvClass, ValidateFunction } from 'ajv';
 import { PyindexError, type ErrorCode } from '../errors/index.js';
 import * as precompiled from './generated/schema-validators.js';
 import { packageRoot } from './package-root.js';
@@ -17,7 +18,7 @@ import { where, type SpecSource } from './yaml-source.js';
 /** A key path inside a YAML document: map keys are strings, sequence indexes numbers. */
 export type KeyPath = readonly (string | number)[];
 
-const loaded = new Map<string, { ajv: Ajv; id: string; text: string }>();
+const loaded = new Map<string, { ajv: AjvClass; id: string; text: string }>();
 const precompiledByRef = new Map<string, keyof typeof SCHEMA_ENTRIES>(
   Object.entries(SCHEMA_ENTRIES).map(([name, e]) => [`${e.file}${e.fragment}`, name as keyof typeof SCHEMA_ENTRIES]),
 );
@@ -38,6 +39,8 @@ export function schemaValidator<T = unknown>(schemaFile: string, fragment = ''):
   }
   if (!entry) {
     const schema = JSON.parse(text) as { $id: string };
+    // The compiler is only needed when a schema changed since the build (see scripts/compile-schemas.ts).
+    const { Ajv } = createRequire(import.meta.url)('ajv') as typeof import('ajv');
     const ajv = new Ajv({ ...AJV_OPTIONS });
     ajv.addSchema(schema);
     entry = { ajv, id: schema.$id, text };

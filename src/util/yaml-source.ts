@@ -2,9 +2,11 @@
  * Reads a YAML file keeping node positions, so a validation error can name
  * the LINE of the offending key, not just its path.
  */
-import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
-import { PyindexError } from '../errors/index.js';
+import { PyindexError, type ErrorCode } from '../errors/index.js';
 
 /** Where a value came from, for error messages: file and a key-path -> line lookup. */
 export interface SpecSource {
@@ -44,25 +46,75 @@ function lineOfIn(contents: unknown, counter: LineCounter, path: readonly (strin
   return line;
 }
 
-/** Parses YAML text; syntax errors become `code` with file:line. */
-export function parseLocatedYaml(text: string, file: string, code: 'E_PROFILE_INVALID' | 'E_CONFIG_INVALID' = 'E_PROFILE_INVALID'): LocatedYaml {
+/**
+ * Parsed YAML documents keyed by the sha256 of their text, as JSON, so a
+ * command that reads the same config and lockfile run after run (the CI
+ * case) does not pay for the YAML parser each time. Set by the CLI to a
+ * directory in the cache; unset (library use, tests) means no caching.
+ */
+let parsedCacheDir: string | undefined;
+
+export function setParsedYamlCacheDir(dir: string | undefined): void {
+  parsedCacheDir = dir;
+}
+
+function parseWithPositions(text: string, file: string, code: string): { doc: ReturnType<typeof parseDocument>; counter: LineCounter } {
   const counter = new LineCounter();
   const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false });
   const first = doc.errors[0];
   if (first) {
     const line = counter.linePos(first.pos[0]).line;
-    throw new PyindexError(code, `${file}:${line}: invalid YAML: ${first.message.split('\n')[0] ?? ''}`, {
+    throw new PyindexError(code as ErrorCode, `${file}:${line}: invalid YAML: ${first.message.split('\n')[0] ?? ''}`, {
       hint: 'Fix the YAML syntax at that line.',
       details: { file, line },
     });
   }
+  return { doc, counter };
+}
+
+/** Parses YAML text; syntax errors become `code` with file:line. Line lookups parse positions only when asked. */
+export function parseLocatedYaml(text: string, file: string, code: 'E_PROFILE_INVALID' | 'E_CONFIG_INVALID' | 'E_LOCK_INVALID' = 'E_PROFILE_INVALID'): LocatedYaml {
+  const key = parsedCacheDir ? createHash('sha256').update(text).digest('hex') : undefined;
+  const cacheFile = key && parsedCacheDir ? join(parsedCacheDir, `${key}.json`) : undefined;
+  let positions: { doc: ReturnType<typeof parseDocument>; counter: LineCounter } | undefined;
+  let value: unknown;
+  let cached = false;
+  if (cacheFile) {
+    try {
+      value = JSON.parse(readFileSync(cacheFile, 'utf8')) as unknown;
+      cached = true;
+    } catch {
+      // a miss (or a damaged entry): parse below
+    }
+  }
+  if (!cached) {
+    positions = parseWithPositions(text, file, code);
+    value = positions.doc.toJS() as unknown;
+    if (cacheFile && parsedCacheDir) {
+      try {
+        mkdirSync(parsedCacheDir, { recursive: true });
+        const tmp = `${cacheFile}.${process.pid}.tmp`;
+        writeFileSync(tmp, JSON.stringify(value));
+        renameSync(tmp, cacheFile);
+      } catch {
+        // caching is an optimisation; a read-only cache is fine
+      }
+    }
+  }
   return {
-    value: doc.toJS() as unknown,
-    source: { file, prefix: [], lineOf: (path) => lineOfIn(doc.contents, counter, path) },
+    value,
+    source: {
+      file,
+      prefix: [],
+      lineOf: (path) => {
+        positions ??= parseWithPositions(text, file, code);
+        return lineOfIn(positions.doc.contents, positions.counter, path);
+      },
+    },
   };
 }
 
-export function readLocatedYaml(file: string, code: 'E_PROFILE_INVALID' | 'E_CONFIG_INVALID' = 'E_PROFILE_INVALID'): LocatedYaml {
+export function readLocatedYaml(file: string, code: 'E_PROFILE_INVALID' | 'E_CONFIG_INVALID' | 'E_LOCK_INVALID' = 'E_PROFILE_INVALID'): LocatedYaml {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
