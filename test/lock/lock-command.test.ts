@@ -81,6 +81,12 @@ t.test('lock, check, export, why', { skip }, async (t) => {
   await server.close();
   const offline = await runCli(['lock', '--check'], { cwd: dir, env });
   t.equal(offline.code, 0, 'check needs no index');
+  const relockOffline = await runCli(['lock', '--offline'], { cwd: dir, env });
+  t.equal(relockOffline.code, 0, `lock --offline works from the cache: ${relockOffline.stderr}`);
+  t.equal(readFileSync(lockPath, 'utf8'), bytes, 'and gives the same lock');
+  const online = await runCli(['lock'], { cwd: dir, env });
+  t.equal(online.code, 3, 'without --offline, a stopped index is exit 3');
+  t.match(online.stderr, /E_NETWORK/);
 
   // A semantic config change makes the lock stale (exit 6) and --check writes nothing.
   writeFileSync(join(dir, 'pyindex.yaml'), config(`${server.url}/simple/`, ['app', 'lib<1.5']));
