@@ -1,15 +1,16 @@
 /**
- * One `pyindex lock`-equivalent run in its own process, for bench/lock.bench.ts
- * until the `pyindex lock` CLI exists: resolve one job for every given profile
- * against an index, sharing one index client and package source between the
- * profiles as the CLI does, and print what was pinned as one JSON line.
+ * One `pyindex lock`-equivalent run in its own process, without the CLI (no
+ * config, no lockfile, no progress output): resolve one job for every given
+ * profile against an index, sharing one index client and package source
+ * between the profiles as the CLI does, and print the pins as one JSON line.
+ * The bench measures the CLI; this isolates resolveJob for profiling
+ * (`node --cpu-prof bench/out/lock-build/bench/lock-child.js '{...}'`).
  *
  * A separate process per run so that start-up, time and peak RSS are per run
  * and comparable with pip's (which also starts a fresh interpreter).
  *
  * usage: node --import=tsx bench/lock-child.ts '{"index":URL,"cacheDir":DIR,"profiles":[...],"requirements":[...]}'
- * A profile is a built-in name, or "pip-3.13": linux-x86_64 with
- * python_full_version 3.13.0, the interpreter the bench's pip runs on.
+ * A profile is a built-in name, or PIP_PROFILE (bench/lock-profile.ts).
  */
 import { SimpleIndexClient } from '../src/index/client.js';
 import { parseRequirement } from '../src/pep/requirement.js';
@@ -18,30 +19,12 @@ import type { Profile } from '../src/profile/types.js';
 import { DEFAULT_OPTIONS } from '../src/resolve/options.js';
 import { IndexPackageSource } from '../src/resolve/package-source.js';
 import { resolveJob } from '../src/resolve/resolve.js';
-
-export interface LockChildInput {
-  index: string;
-  cacheDir: string;
-  profiles: string[];
-  requirements: string[];
-}
-
-export interface LockChildOutput {
-  /** Per profile: canonical name → version. */
-  pins: Record<string, Record<string, string>>;
-  stats: Record<string, { decisions: number; conflicts: number; backtracks: number; candidatesTried: number }>;
-  requests: number;
-  /** process.resourceUsage().maxRSS, KiB (cross-check of /usr/bin/time). */
-  maxRssKb: number;
-}
-
-/** The profile matching the interpreter pip runs on in the bench, so both resolve for the same target. */
-export const PIP_PROFILE = 'pip-3.13';
+import { PIP_PROFILE, PIP_PROFILE_SPEC, type LockChildInput, type LockChildOutput } from './lock-profile.js';
 
 function profileNamed(name: string): Profile {
   const builtins = loadBuiltinProfiles();
   if (name === PIP_PROFILE) {
-    return resolveProfile(name, { platform: 'linux-x86_64', python: '3.13', markers: { python_full_version: '3.13.0' } }, { builtins });
+    return resolveProfile(name, PIP_PROFILE_SPEC, { builtins });
   }
   return resolveProfile(name, undefined, { builtins });
 }

@@ -5,14 +5,15 @@
  * runs in a third process so neither tool shares an event loop with it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { canonicalizeName } from '../src/pep/names.js';
 import { isolatedEnv, pyenvRoot } from '../test/helpers/python.js';
-import type { LockChildInput, LockChildOutput } from './lock-child.js';
+import { parse, stringify } from 'yaml';
+import { PIP_PROFILE, PIP_PROFILE_SPEC, type LockChildInput, type LockChildOutput } from './lock-profile.js';
 
 export const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 const GNU_TIME = '/usr/bin/time';
@@ -97,16 +98,20 @@ export async function runPip(python: string, index: string, cacheDir: string, re
 }
 
 /**
- * How pyindex is run: the `lock-child` script compiled with tsc into
- * bench/out/lock-build (what users run is compiled JavaScript; tsx would add
- * ~0.4 s of transpiling to every run), or through tsx when tsc fails.
+ * How pyindex is run: the `pyindex lock` CLI, built as users get it
+ * (bundleForBench), else compiled by tsc (tsx would add ~0.4 s of
+ * transpiling to every run). `lock-child` drives resolveJob directly (no
+ * config loading, no lockfile written): kept as a cross-check.
  */
 export interface PyindexRunner {
   describe: string;
+  /** Node arguments that start it (before the command's own). */
+  argv: string[];
   run(input: LockChildInput, timeoutS: number): Promise<Measured & { out: LockChildOutput | undefined }>;
 }
 
-export async function childRunner(): Promise<PyindexRunner> {
+/** Compiles src/cli/bin.ts and bench/lock-child.ts with tsc into bench/out/lock-build (gitignored). */
+async function compileForBench(): Promise<string> {
   const outDir = join(repoRoot, 'bench', 'out', 'lock-build');
   mkdirSync(outDir, { recursive: true });
   writeFileSync(
@@ -115,21 +120,93 @@ export async function childRunner(): Promise<PyindexRunner> {
       extends: '../../../tsconfig.json',
       compilerOptions: { outDir: '.', declaration: false, sourceMap: false, incremental: false },
       include: [],
-      files: ['../../lock-child.ts'],
+      files: ['../../lock-child.ts', '../../../src/cli/bin.ts'],
     }),
   );
   const tsc = join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
   // tsc emits even with type errors in files others are editing; only a missing output matters.
   await execa(process.execPath, [tsc, '-p', join(outDir, 'tsconfig.json')], { reject: false });
+  return outDir;
+}
+
+export async function childRunner(): Promise<PyindexRunner> {
+  const outDir = await compileForBench();
   const compiled = join(outDir, 'bench', 'lock-child.js');
   const useTsx = !existsSync(compiled);
   const argv = useTsx ? ['--import=tsx', join(repoRoot, 'bench', 'lock-child.ts')] : [compiled];
   return {
     describe: useTsx ? 'resolveJob via tsx (tsc build failed)' : 'resolveJob, tsc-compiled child (bench/lock-child.ts)',
+    argv,
     async run(input, timeoutS) {
       const m = await measure(process.execPath, [...argv, JSON.stringify(input)], { ...process.env }, timeoutS);
       const line = m.stdout.trim().split('\n').pop();
       const out = !m.error && line ? (JSON.parse(line) as LockChildOutput) : undefined;
+      return { ...m, out };
+    },
+  };
+}
+
+interface LockJson {
+  pairs: { profile: string; decisions: number; conflicts: number; backtracks: number; candidatesTried: number }[];
+}
+interface Lockfile {
+  jobs: Record<string, { profiles: Record<string, { name: string; version: string }[]> }>;
+}
+
+/**
+ * The CLI as users run it: `npm run build` bundles src/cli/bin.ts with
+ * scripts/bundle.mjs into dist/bundle/. That is run here with its working
+ * directory in bench/out/lock-build/stage (src symlinked), so the bench
+ * measures today's sources and is not disturbed by someone rebuilding dist/
+ * mid-run. Falls back to tsc output, then tsx.
+ */
+async function bundleForBench(): Promise<string | undefined> {
+  const script = join(repoRoot, 'scripts', 'bundle.mjs');
+  if (!existsSync(script)) return undefined;
+  const stage = join(repoRoot, 'bench', 'out', 'lock-build', 'stage');
+  rmSync(stage, { recursive: true, force: true });
+  mkdirSync(stage, { recursive: true });
+  symlinkSync(join(repoRoot, 'src'), join(stage, 'src'));
+  const res = await execa(process.execPath, [script], { cwd: stage, reject: false });
+  const bin = join(stage, 'dist', 'bundle', 'pyindex.js');
+  return res.exitCode === 0 && existsSync(bin) ? bin : undefined;
+}
+
+/** `pyindex lock --config F --cache-dir D --json` on a fresh config (no previous lockfile). */
+export async function cliRunner(): Promise<PyindexRunner> {
+  let argv: string[];
+  let describe: string;
+  const bundle = await bundleForBench();
+  if (bundle) {
+    argv = [bundle];
+    describe = '`pyindex lock`, bundled by scripts/bundle.mjs (as npm run build does) into bench/out/lock-build';
+  } else {
+    const compiled = join(await compileForBench(), 'src', 'cli', 'bin.js');
+    argv = existsSync(compiled) ? [compiled] : ['--import=tsx', join(repoRoot, 'src', 'cli', 'bin.ts')];
+    describe = existsSync(compiled) ? '`pyindex lock`, src/cli/bin.ts compiled by tsc into bench/out/lock-build' : '`pyindex lock` via tsx';
+  }
+  return {
+    describe,
+    argv,
+    async run(input, timeoutS) {
+      const dir = tempDir('cli');
+      const profiles = Object.fromEntries(input.profiles.filter((p) => p === PIP_PROFILE).map((p) => [p, PIP_PROFILE_SPEC]));
+      const config = stringify({ index: input.index, profiles, jobs: { bench: { requires: input.requirements, profiles: input.profiles } } });
+      writeFileSync(join(dir, 'pyindex.yaml'), config);
+      const m = await measure(process.execPath, [...argv, 'lock', '--json', '--config', join(dir, 'pyindex.yaml'), '--cache-dir', input.cacheDir], { ...process.env }, timeoutS);
+      let out: LockChildOutput | undefined;
+      if (!m.error) {
+        const summary = JSON.parse(m.stdout) as LockJson;
+        const lock = parse(readFileSync(join(dir, 'pyindex.lock.yaml'), 'utf8')) as Lockfile;
+        const sets = lock.jobs.bench?.profiles ?? {};
+        out = {
+          pins: Object.fromEntries(Object.entries(sets).map(([p, set]) => [p, Object.fromEntries(set.map((r) => [r.name, r.version]))])),
+          stats: Object.fromEntries(summary.pairs.map(({ profile, decisions, conflicts, backtracks, candidatesTried }) => [profile, { decisions, conflicts, backtracks, candidatesTried }])),
+          requests: NaN,
+          maxRssKb: NaN,
+        };
+      }
+      rmSync(dir, { recursive: true, force: true });
       return { ...m, out };
     },
   };
