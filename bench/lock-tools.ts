@@ -172,19 +172,22 @@ async function bundleForBench(): Promise<string | undefined> {
   return res.exitCode === 0 && existsSync(bin) ? bin : undefined;
 }
 
-/** `pyindex lock --config F --cache-dir D --json` on a fresh config (no previous lockfile). */
-export async function cliRunner(): Promise<PyindexRunner> {
-  let argv: string[];
-  let describe: string;
+/**
+ * `pyindex lock --config F --cache-dir D --json` on a fresh config (no
+ * previous lockfile), in order of preference: the bundle users run, tsc's
+ * output, tsx. The bench takes the first that passes a smoke lock.
+ */
+export async function cliRunners(): Promise<PyindexRunner[]> {
+  const runners: PyindexRunner[] = [];
   const bundle = await bundleForBench();
-  if (bundle) {
-    argv = [bundle];
-    describe = '`pyindex lock`, bundled by scripts/bundle.mjs (as npm run build does) into bench/out/lock-build';
-  } else {
-    const compiled = join(await compileForBench(), 'src', 'cli', 'bin.js');
-    argv = existsSync(compiled) ? [compiled] : ['--import=tsx', join(repoRoot, 'src', 'cli', 'bin.ts')];
-    describe = existsSync(compiled) ? '`pyindex lock`, src/cli/bin.ts compiled by tsc into bench/out/lock-build' : '`pyindex lock` via tsx';
-  }
+  if (bundle) runners.push(cliRunner([bundle], '`pyindex lock`, bundled by scripts/bundle.mjs (as npm run build does) into bench/out/lock-build'));
+  const compiled = join(await compileForBench(), 'src', 'cli', 'bin.js');
+  if (existsSync(compiled)) runners.push(cliRunner([compiled], '`pyindex lock`, src/cli/bin.ts compiled by tsc into bench/out/lock-build'));
+  runners.push(cliRunner(['--import=tsx', join(repoRoot, 'src', 'cli', 'bin.ts')], '`pyindex lock` via tsx'));
+  return runners;
+}
+
+function cliRunner(argv: string[], describe: string): PyindexRunner {
   return {
     describe,
     argv,

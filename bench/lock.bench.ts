@@ -24,7 +24,7 @@ import { isolatedEnv } from '../test/helpers/python.js';
 import type { Bench, BenchRow } from './lib.js';
 import { generateLockCorpus } from './lock-corpus.js';
 import { PIP_PROFILE, type LockChildOutput } from './lock-profile.js';
-import { cliRunner, measure, median, pinDiff, pipPython, runPip, startServerProcess, tempDir, type Measured, type Pins, type PipTarget, type PyindexRunner } from './lock-tools.js';
+import { cliRunners, measure, median, pinDiff, pipPython, runPip, startServerProcess, tempDir, type Measured, type Pins, type PipTarget, type PyindexRunner } from './lock-tools.js';
 
 const FLAGS = ['--json', '--metadata'];
 const SNAPSHOTS = [
@@ -57,9 +57,12 @@ interface Side {
   timedOut: boolean;
 }
 const side = (): Side => ({ ms: [], rss: [], error: undefined, timedOut: false });
+/** Failed runs count only as an error (their time would flatter the failing tool); timeouts as the timeout. */
 function add(s: Side, m: Measured): void {
-  s.ms.push(m.ms);
-  s.rss.push(m.rssMb);
+  if (!m.error || m.timedOut) {
+    s.ms.push(m.ms);
+    s.rss.push(m.rssMb);
+  }
   s.error ??= m.error;
   s.timedOut ||= m.timedOut;
 }
@@ -147,6 +150,7 @@ async function profileRows(runner: PyindexRunner, python: string): Promise<Bench
         coldSum += c.ms;
         pip.cold.error ??= c.error;
         pip.cold.rss.push(c.rssMb);
+        pip.cold.timedOut ||= c.timedOut;
         if (j === 0) pipLinux = c.pins ?? pipLinux;
       }
       for (const [j, p] of FOUR_PROFILES.entries()) warmSum += (await runPip(python, index, caches[j]!, snap.requirements, PIP_TIMEOUT_S, p.pip)).ms;
@@ -213,12 +217,28 @@ async function startupRows(runner: PyindexRunner, python: string): Promise<Bench
   return [{ name: `start-up: pyindex --version vs python -m pip --version, median of ${runs}`, ours: median(ours), peer: median(pip), peerName: 'pip 24.2', unit: 'ms', note: `pyindex = ${runner.describe}; this fixed cost is inside every row` }];
 }
 
+/** The first runner that can lock `six` from the pandas snapshot; the ones that could not are named in its description. */
+async function pickRunner(): Promise<PyindexRunner> {
+  const server = await startServerProcess(cachedIndex(`corpus/pypi-2020/index/${SNAPSHOTS[0]!.source}.json`, FLAGS));
+  const failed: string[] = [];
+  try {
+    for (const runner of await cliRunners()) {
+      const smoke = await runner.run({ index: `${server.url}/simple/`, cacheDir: tempDir('smoke'), profiles: [PIP_PROFILE], requirements: ['six'] }, 60);
+      if (!smoke.error) return failed.length ? { ...runner, describe: `${runner.describe} (${failed.join('; ')})` } : runner;
+      failed.push(`${runner.describe} FAILED a smoke lock: ${smoke.error.split(' | ').find((l) => l.includes('error')) ?? smoke.error}`);
+    }
+  } finally {
+    server.stop();
+  }
+  throw new Error(failed.join('\n'));
+}
+
 const bench: Bench = {
   title: 'pyindex lock vs pip install --dry-run --report (same loopback index, child processes, wall time and peak RSS)',
   async run(): Promise<BenchRow[]> {
     const python = pipPython();
     if (!python) throw new Error('pyenv CPython 3.13.0 (the pip to compare with) is not installed');
-    const runner = await cliRunner();
+    const runner = await pickRunner();
     const rows: BenchRow[] = [];
     rows.push(...(await startupRows(runner, python)));
     rows.push(...(await snapshotRows(runner, python)));
