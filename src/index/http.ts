@@ -71,16 +71,18 @@ export class HttpClient {
   }
 
   private connection(): Promise<{ agent: Agent; request: typeof import('undici').request }> {
-    this.undici ??= import('undici').then(({ Agent, request }) => ({
-      request,
-      agent: new Agent({
+    this.undici ??= import('undici').then((mod) => {
+      // undici is CommonJS: bundled, its exports may sit under `default`.
+      const { Agent, request } = 'Agent' in mod ? mod : (mod as { default: typeof import('undici') }).default;
+      const agent = new Agent({
         connections: this.options.concurrency ?? 16,
         keepAliveTimeout: 10_000,
         headersTimeout: this.timeoutMs,
         bodyTimeout: this.timeoutMs,
         connect: { timeout: this.timeoutMs },
-      }),
-    }));
+      });
+      return { agent, request };
+    });
     return this.undici;
   }
 
