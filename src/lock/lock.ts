@@ -98,6 +98,11 @@ export async function lock(options: LockOptions): Promise<LockResult> {
     onEvent,
   });
   const source = new IndexPackageSource(client, config.buildPython);
+  if (options.previous) {
+    const wanted = new Map<string, string[]>();
+    for (const p of options.previous.packages) wanted.set(p.name, [...(wanted.get(p.name) ?? []), ...p.files.map((f) => f.filename)]);
+    source.warm(wanted);
+  }
   try {
     const settled = await Promise.allSettled(
       all.map(async (pair) => {

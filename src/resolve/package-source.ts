@@ -52,6 +52,24 @@ export class IndexPackageSource implements PackageSource {
     return p;
   }
 
+  /**
+   * Starts fetching (or revalidating) what a resolution will most likely
+   * need — e.g. every project and file of the existing lock — all at once,
+   * instead of one dependency level after another as the solver walks the
+   * graph. Failures are left for the real request to report.
+   */
+  warm(projects: ReadonlyMap<string, readonly string[]>): void {
+    for (const [name, filenames] of projects) {
+      this.project(name)
+        .then(async (p) => {
+          if (!p.parsed || filenames.length === 0) return;
+          const wanted = new Set(filenames);
+          await Promise.all(p.parsed.filter((f) => wanted.has(f.file.filename)).map((f) => this.metadata(f.file)));
+        })
+        .catch(() => {});
+    }
+  }
+
   metadata(file: IndexFile): Promise<CoreMetadata> {
     let p = this.metadatas.get(file.url);
     if (!p) {
