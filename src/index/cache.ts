@@ -56,6 +56,24 @@ export async function writeFileAtomic(path: string, data: Buffer | string): Prom
   }
 }
 
+/**
+ * Cache writes run in the background — an fsync per page or metadata file
+ * must not sit on the resolver's critical path — and are awaited before the
+ * client closes. A failed write only costs a refetch next time.
+ */
+export class BackgroundWrites {
+  private readonly pending = new Set<Promise<void>>();
+
+  add(write: Promise<void>): void {
+    const p = write.catch(() => {}).finally(() => this.pending.delete(p));
+    this.pending.add(p);
+  }
+
+  async flush(): Promise<void> {
+    while (this.pending.size) await Promise.all([...this.pending]);
+  }
+}
+
 async function readIfExists(path: string): Promise<Buffer | undefined> {
   try {
     return await readFile(path);
@@ -70,7 +88,10 @@ function sha256Hex(text: string): string {
 }
 
 export class HttpCache {
-  constructor(private readonly root: string) {}
+  constructor(
+    private readonly root: string,
+    private readonly writes: BackgroundWrites = new BackgroundWrites(),
+  ) {}
 
   private pathFor(url: string, accept: string): string {
     const key = sha256Hex(`${url}\n${accept}`);
@@ -92,9 +113,9 @@ export class HttpCache {
     }
   }
 
-  async put(meta: CachedResponseMeta, body: Buffer): Promise<void> {
+  put(meta: CachedResponseMeta, body: Buffer): void {
     const header = Buffer.from(`${JSON.stringify(meta)}\n`, 'utf8');
-    await writeFileAtomic(this.pathFor(meta.url, meta.accept), Buffer.concat([header, body]));
+    this.writes.add(writeFileAtomic(this.pathFor(meta.url, meta.accept), Buffer.concat([header, body])));
   }
 }
 
@@ -105,7 +126,10 @@ export function metadataCacheKey(hashes: Record<string, string>, url: string, va
 }
 
 export class MetadataCache {
-  constructor(private readonly root: string) {}
+  constructor(
+    private readonly root: string,
+    private readonly writes: BackgroundWrites = new BackgroundWrites(),
+  ) {}
 
   private pathFor(key: string): string {
     return join(this.root, 'metadata-v1', key.slice(0, 9), `${key}.METADATA`);
@@ -115,7 +139,7 @@ export class MetadataCache {
     return (await readIfExists(this.pathFor(key)))?.toString('utf8');
   }
 
-  async put(key: string, text: string): Promise<void> {
-    await writeFileAtomic(this.pathFor(key), text);
+  put(key: string, text: string): void {
+    this.writes.add(writeFileAtomic(this.pathFor(key), text));
   }
 }

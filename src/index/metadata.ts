@@ -115,7 +115,7 @@ export class MetadataResolver {
     }
     const { text, via } = await this.fetch(file, options);
     const meta = this.parse(text, file);
-    await cache.put(via === 'build-backend' && builtKey ? builtKey : key, text);
+    cache.put(via === 'build-backend' && builtKey ? builtKey : key, text);
     this.emit(file, via);
     return meta;
   }

@@ -48,7 +48,7 @@ export class PageFetcher {
     const res = await this.http.get(url, { headers, compress: true });
     if (res.status === 304 && cached) {
       const meta = { ...cached.meta, storedAt: Date.now() };
-      await this.cache.put(meta, cached.body);
+      this.cache.put(meta, cached.body);
       return this.report(fromEntry(meta, cached.body, 'revalidated'), 304);
     }
     const serial = Number(res.headers['x-pypi-last-serial']);
@@ -64,7 +64,7 @@ export class PageFetcher {
       lastSerial: Number.isInteger(serial) ? serial : undefined,
     };
     // Only pages with a validator or a 200 are worth keeping; all of them are 200 here.
-    await this.cache.put(meta, res.body);
+    this.cache.put(meta, res.body);
     return this.report(fromEntry(meta, res.body, 'miss'), res.status);
   }
 
