@@ -183,7 +183,7 @@ export class IndexProvider implements DependencyProvider {
       if (!list) byReason.set(reason, (list = []));
       list.push(c.version.toString());
     }
-    if (byReason.size === 0) return allowed.isEmpty() ? undefined : undefined;
+    if (byReason.size === 0) return undefined;
     return [...byReason].map(([reason, vs]) => `${abbreviate(vs)}: ${reason}`).join('; ');
   }
 
