@@ -73,10 +73,16 @@ export class IndexPackageSource implements PackageSource {
   metadata(file: IndexFile): Promise<CoreMetadata> {
     let p = this.metadatas.get(file.url);
     if (!p) {
-      p = this.client.getMetadata(file, this.buildPython ? { python: this.buildPython } : {});
+      // Kept for the whole run (every profile shares it): keep only what
+      // resolution reads, not the raw headers and description.
+      p = this.client.getMetadata(file, this.buildPython ? { python: this.buildPython } : {}).then(slim);
       p.then(() => this.stats.metadata++, () => {});
       this.metadatas.set(file.url, p);
     }
     return p;
   }
+}
+
+function slim(meta: CoreMetadata): CoreMetadata {
+  return { ...meta, raw: new Map(), description: undefined, summary: undefined, license: undefined, licenseFiles: [] };
 }
