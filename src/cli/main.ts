@@ -43,7 +43,7 @@ export function usageText(): string {
   const width = Math.max(...commands.map((c) => c.path.join(' ').length));
   for (const c of commands) lines.push(`  ${c.path.join(' ').padEnd(width)}  ${c.summary}`);
   lines.push('', 'global options: --json (machine-readable output), -h/--help, --version');
-  lines.push('exit codes: 0 ok, 1 no solution, 2 bad input, 3 index or network failure, 4 integrity, 5 Python environment, 6 lock stale, 70 bug (`pyindex codes` lists every error code)');
+  lines.push('exit codes: 0 ok, 1 no solution, 2 bad input, 3 index or network failure, 4 integrity, 5 local environment, 6 lock stale, 70 bug (`pyindex codes` lists every error code)');
   return lines.join('\n');
 }
 

@@ -3,7 +3,7 @@
  * that maps codes to process exit codes; the CLI and the README both read it.
  *
  * Exit codes: 0 ok · 1 no solution · 2 bad input · 3 index or network
- * failure · 4 integrity (hash/archive) · 5 Python environment · 6 lock stale ·
+ * failure · 4 integrity (hash/archive) · 5 local environment (Python, filesystem) · 6 lock stale ·
  * 70 internal error.
  */
 export const EXIT = {

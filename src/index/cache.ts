@@ -12,9 +12,10 @@
  * (rename is atomic on POSIX), so concurrent pyindex processes sharing a
  * cache see either the old or the new entry, never a torn one.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { nodeAtomicIo, writeFileAtomic } from '../util/atomic-write.js';
 
 export interface CachedResponseMeta {
   url: string;
@@ -35,25 +36,10 @@ export interface CachedResponse {
   body: Buffer;
 }
 
-export async function writeFileAtomic(path: string, data: Buffer | string): Promise<void> {
+/** Cache entries are written like the lockfile (temp file, fsync, rename), minus the directory fsync. */
+async function writeEntry(path: string, data: Buffer | string): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-  const fh = await open(tmp, 'w');
-  try {
-    await fh.writeFile(data);
-    await fh.sync();
-  } catch (err) {
-    await fh.close();
-    await unlink(tmp).catch(() => {});
-    throw err;
-  }
-  await fh.close();
-  try {
-    await rename(tmp, path);
-  } catch (err) {
-    await unlink(tmp).catch(() => {});
-    throw err;
-  }
+  await writeFileAtomic(path, data, nodeAtomicIo, { syncDirectory: false });
 }
 
 /**
@@ -115,7 +101,7 @@ export class HttpCache {
 
   put(meta: CachedResponseMeta, body: Buffer): void {
     const header = Buffer.from(`${JSON.stringify(meta)}\n`, 'utf8');
-    this.writes.add(writeFileAtomic(this.pathFor(meta.url, meta.accept), Buffer.concat([header, body])));
+    this.writes.add(writeEntry(this.pathFor(meta.url, meta.accept), Buffer.concat([header, body])));
   }
 }
 
@@ -140,6 +126,6 @@ export class MetadataCache {
   }
 
   put(key: string, text: string): void {
-    this.writes.add(writeFileAtomic(this.pathFor(key), text));
+    this.writes.add(writeEntry(this.pathFor(key), text));
   }
 }

@@ -189,7 +189,8 @@ export class IndexProvider implements DependencyProvider {
 
   async dependencies(id: PackageId, index: number): Promise<DependencyResult> {
     if (id === ROOT) {
-      const deps = await this.toDependencies(this.root.requirements, undefined, ROOT);
+      const env = this.view.profile.markers;
+      const deps = await this.toDependencies(this.root.requirements.filter((r) => r.marker === undefined || evaluateMarker(r.marker, env)), ROOT);
       this.deps.set(`${id}@${index}`, deps);
       return { deps };
     }
@@ -224,7 +225,7 @@ export class IndexProvider implements DependencyProvider {
     } else {
       requirements = requirements.filter((r) => r.marker === undefined || evaluateMarker(r.marker, this.view.profile.markers));
     }
-    deps.push(...(await this.toDependencies(requirements, s.extra === undefined ? undefined : [s.extra], id)));
+    deps.push(...(await this.toDependencies(requirements, id)));
     this.deps.set(`${id}@${index}`, deps);
     return { deps };
   }
@@ -234,9 +235,9 @@ export class IndexProvider implements DependencyProvider {
     return this.deps.get(`${id}@${index}`) ?? [];
   }
 
-  private async toDependencies(reqs: readonly Requirement[], extras: string[] | undefined, from: PackageId): Promise<Dependency[]> {
+  /** Dependencies for requirements whose markers the caller already evaluated for this profile. */
+  private async toDependencies(wanted: readonly Requirement[], from: PackageId): Promise<Dependency[]> {
     const env = this.view.profile.markers;
-    const wanted = reqs.filter((r) => r.marker === undefined || evaluateMarker(r.marker, env, extras));
     const ids: { id: PackageId; req: Requirement }[] = [];
     for (const req of wanted) {
       ids.push({ id: packageId(req.name), req });

@@ -57,7 +57,20 @@ async function syncDirectory(dir: string, io: AtomicWriteIo): Promise<void> {
   }
 }
 
-export async function writeFileAtomic(path: string, data: string | Uint8Array, io: AtomicWriteIo = nodeAtomicIo): Promise<void> {
+export interface AtomicWriteOptions {
+  /**
+   * fsync the directory after the rename (default true). A cache can skip it:
+   * losing a just-renamed entry on power loss only costs a refetch.
+   */
+  syncDirectory?: boolean;
+}
+
+export async function writeFileAtomic(
+  path: string,
+  data: string | Uint8Array,
+  io: AtomicWriteIo = nodeAtomicIo,
+  options: AtomicWriteOptions = {},
+): Promise<void> {
   const temp = tempPathFor(path);
   let created = false;
   let renamed = false;
@@ -74,7 +87,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, i
     }
     await io.rename(temp, path);
     renamed = true;
-    await syncDirectory(dirname(path), io);
+    if (options.syncDirectory !== false) await syncDirectory(dirname(path), io);
   } catch (err) {
     if (created && !renamed) await io.unlink(temp).catch(() => undefined);
     if (renamed) {

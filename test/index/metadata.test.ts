@@ -9,10 +9,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { cachedIndex } from '../helpers/cached-index.js';
-import { makeClient, rejectsWith, tempDir } from '../helpers/index-client-kit.js';
+import { makeClient, rejectsWith, serverPool, tempDir } from '../helpers/index-client-kit.js';
 import { makeTar, makeZip } from '../helpers/make-archive.js';
 import { sharedAvailable } from '../helpers/mkindex.js';
-import { startStaticServer, type StaticServer } from '../helpers/static-server.js';
 import type { IndexFile } from '../../src/index/types.js';
 
 const CHEROOT = 'corpus/pypi-2020/index/pypi-2020-11-17-cheroot.json';
@@ -20,15 +19,7 @@ const CHEROOT = 'corpus/pypi-2020/index/pypi-2020-11-17-cheroot.json';
 if (!sharedAvailable()) {
   t.plan(0, 'shared/tools/mkindex not available');
 } else {
-  const servers: StaticServer[] = [];
-  const serve = async (dir: string, opts: Parameters<typeof startStaticServer>[1] = {}) => {
-    const s = await startStaticServer(dir, opts);
-    servers.push(s);
-    return s;
-  };
-  t.teardown(async () => {
-    for (const s of servers) await s.close();
-  });
+  const serve = serverPool(t);
   const wheelOf = (files: IndexFile[], name: string) => {
     const f = files.find((x) => x.filename === name);
     if (!f) throw new Error(`no ${name}`);

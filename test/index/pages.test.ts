@@ -6,9 +6,8 @@
  */
 import t from 'tap';
 import { cachedIndex } from '../helpers/cached-index.js';
-import { makeClient, rejectsWith } from '../helpers/index-client-kit.js';
+import { makeClient, rejectsWith, serverPool } from '../helpers/index-client-kit.js';
 import { sharedAvailable } from '../helpers/mkindex.js';
-import { startStaticServer, type StaticServer } from '../helpers/static-server.js';
 import type { IndexFile } from '../../src/index/types.js';
 
 if (!sharedAvailable()) {
@@ -16,15 +15,7 @@ if (!sharedAvailable()) {
 } else {
   const CHEROOT = 'corpus/pypi-2020/index/pypi-2020-11-17-cheroot.json';
   const root = cachedIndex(CHEROOT, ['--json', '--metadata', '--sdists']);
-  const servers: StaticServer[] = [];
-  const serve = async (dir: string, opts: Parameters<typeof startStaticServer>[1] = {}) => {
-    const s = await startStaticServer(dir, opts);
-    servers.push(s);
-    return s;
-  };
-  t.teardown(async () => {
-    for (const s of servers) await s.close();
-  });
+  const serve = serverPool(t);
 
   // The HTML page carries no size (PEP 700 is JSON-only); everything else must agree.
   const comparable = (f: IndexFile) => ({ ...f, size: undefined, uploadTime: undefined });
