@@ -48,6 +48,9 @@ export const ERROR_CODES = {
   E_TIMEOUT: { exit: EXIT.INDEX, summary: 'the index did not answer in time' },
   E_INDEX_PAGE_INVALID: { exit: EXIT.INDEX, summary: 'an index page is not valid PEP 503 HTML or PEP 691 JSON' },
   E_OFFLINE_MISS: { exit: EXIT.INDEX, summary: 'offline mode and the cache lacks an entry' },
+  // A host a wheelhouse is pushed to is a network peer like the index: unreachable, refused, or it
+  // failed remote verification; re-running once it is fixed is the remedy, as for exit 3.
+  E_PUSH_FAILED: { exit: EXIT.INDEX, summary: 'one or more hosts could not be synchronised or verified (network/remote failure, exit 3 as for the index)' },
 
   // 4 — integrity
   E_HASH_MISMATCH: { exit: EXIT.INTEGRITY, summary: 'a file does not have the expected hash' },
@@ -57,6 +60,7 @@ export const ERROR_CODES = {
   E_PYTHON_NOT_FOUND: { exit: EXIT.ENVIRONMENT, summary: 'no suitable Python interpreter was found' },
   E_PYTHON_FAILED: { exit: EXIT.ENVIRONMENT, summary: 'a Python subprocess failed' },
   E_BUILD_BACKEND: { exit: EXIT.ENVIRONMENT, summary: 'a build backend hook failed' },
+  E_WHEELHOUSE_INCOMPLETE: { exit: EXIT.ENVIRONMENT, summary: 'the wheelhouse lacks files the lock names (run pyindex fetch)' },
   E_WRITE_FAILED: { exit: EXIT.ENVIRONMENT, summary: 'an output file could not be written (permissions, disk full, not a file)' },
 
   // 6 — lock
