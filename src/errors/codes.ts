@@ -61,6 +61,8 @@ export const ERROR_CODES = {
   E_PYTHON_FAILED: { exit: EXIT.ENVIRONMENT, summary: 'a Python subprocess failed' },
   E_BUILD_BACKEND: { exit: EXIT.ENVIRONMENT, summary: 'a build backend hook failed' },
   E_WHEELHOUSE_INCOMPLETE: { exit: EXIT.ENVIRONMENT, summary: 'the wheelhouse lacks files the lock names (run pyindex fetch)' },
+  E_PIP_FAILED: { exit: EXIT.ENVIRONMENT, summary: 'pip failed while provisioning a venv (its output and exit code are in the details)' },
+  E_VENV_BUSY: { exit: EXIT.ENVIRONMENT, summary: 'another provision held the venv lock for too long' },
   E_WRITE_FAILED: { exit: EXIT.ENVIRONMENT, summary: 'an output file could not be written (permissions, disk full, not a file)' },
 
   // 6 — lock
