@@ -11,7 +11,10 @@ export type PyindexEvent =
   | { type: 'task:start'; id: string; title: string; total?: number }
   | { type: 'task:progress'; id: string; done: number; total?: number; detail?: string }
   | { type: 'task:end'; id: string; ok: boolean; detail?: string }
-  | { type: 'warning'; message: string; hint?: string };
+  | { type: 'warning'; message: string; hint?: string }
+  /** Wheelhouse fetch: files and bytes placed so far of the plan, and bytes actually downloaded. */
+  | { type: 'fetch:progress'; files: number; filesTotal: number; bytes: number; bytesTotal: number; downloaded: number }
+  | { type: 'fetch:file'; filename: string; via: 'present' | 'cache' | 'download'; bytes: number };
 
 export type EventSink = (event: PyindexEvent) => void;
 

@@ -1,0 +1,243 @@
+/**
+ * `fetchWheelhouse`: make a directory hold exactly-verified copies of the
+ * planned files. Each file is, in order of cost: already present (size
+ * matches and the bytes re-hash to the lock's sha256), in the machine's
+ * content-addressed cache (re-hashed, then hard-linked), or downloaded —
+ * streamed to a temp file while hashing, fsynced, checked, renamed into the
+ * cache, then linked into view. A reader (pip `--find-links`) therefore only
+ * ever sees whole, verified files; a kill at any moment leaves dot-named temp
+ * files that the next run removes.
+ */
+import { promises as fsp } from 'node:fs';
+import { join } from 'node:path';
+import { PyindexError, isPyindexError } from '../errors/index.js';
+import { silent, type EventSink } from '../events/index.js';
+import { fileKind } from '../index/types.js';
+import type { Lockfile } from '../lock/types.js';
+import { cacheInsert, cacheLookup, casTempDir, placeFile, removeStaleTemps, syncDirectory, tempName } from './cas.js';
+import { Downloader, type DownloadIo } from './download.js';
+import { writeFailed } from './errors.js';
+import { MANIFEST_FILENAME, readManifest, writeManifest, type WheelhouseManifest } from './manifest.js';
+import type { PlannedFile } from './plan.js';
+import { IndexLocator } from './locate.js';
+import { checkFile } from './verify.js';
+
+export interface FetchOptions {
+  lock: Lockfile;
+  files: PlannedFile[];
+  wheelhouse: string;
+  cacheDir: string;
+  /** The config's index: where a file is looked up by name when the lock's URL hint fails. Default: the lock's index. */
+  index?: string;
+  /** Remove distribution files the plan does not name (and stale temp files). */
+  prune?: boolean;
+  /** Files fetched at once. Default 16. */
+  concurrency?: number;
+  onEvent?: EventSink;
+  userAgent?: string;
+  timeoutMs?: number;
+  retries?: number;
+  retryDelayMs?: number;
+  /** File calls of downloads, for fault-injection tests. */
+  io?: DownloadIo;
+}
+
+export interface FetchResult {
+  downloaded: number;
+  fromCache: number;
+  present: number;
+  /** Bytes downloaded. */
+  bytes: number;
+  pruned: string[];
+  /** Files found corrupt and moved to DIR/.quarantine/ (by their name there). */
+  quarantined: string[];
+}
+
+export const QUARANTINE_DIR = '.quarantine';
+/** Progress events at most this often while bytes flow (files finishing always report). */
+const PROGRESS_INTERVAL_MS = 200;
+
+export async function fetchWheelhouse(options: FetchOptions): Promise<FetchResult> {
+  const { files, wheelhouse, cacheDir } = options;
+  const onEvent = options.onEvent ?? silent;
+  const result: FetchResult = { downloaded: 0, fromCache: 0, present: 0, bytes: 0, pruned: [], quarantined: [] };
+  try {
+    await fsp.mkdir(wheelhouse, { recursive: true });
+    await fsp.mkdir(casTempDir(cacheDir), { recursive: true });
+  } catch (err) {
+    throw writeFailed(wheelhouse, err);
+  }
+  // Leftovers of a killed run: never visible to pip (dot names), but they take space.
+  await removeStaleTemps(wheelhouse);
+  await removeStaleTemps(casTempDir(cacheDir));
+
+  const downloader = new Downloader({
+    userAgent: options.userAgent ?? 'pyindex',
+    connections: options.concurrency ?? 16,
+    timeoutMs: options.timeoutMs,
+    retries: options.retries,
+    retryDelayMs: options.retryDelayMs,
+    onEvent,
+    io: options.io,
+  });
+  const locator = new IndexLocator({ index: options.index ?? options.lock.index, cacheDir, userAgent: options.userAgent ?? 'pyindex', onEvent, timeoutMs: options.timeoutMs, retries: options.retries, retryDelayMs: options.retryDelayMs });
+
+  const progress = { files: 0, filesTotal: files.length, bytes: 0, bytesTotal: files.reduce((n, f) => n + f.size, 0), downloaded: 0 };
+  let lastReport = 0;
+  const report = (force: boolean): void => {
+    const now = Date.now();
+    if (!force && now - lastReport < PROGRESS_INTERVAL_MS) return;
+    lastReport = now;
+    onEvent({ type: 'fetch:progress', ...progress });
+  };
+  report(true);
+
+  const fetchOne = async (file: PlannedFile): Promise<void> => {
+    const state = await checkFile(wheelhouse, file, true);
+    if (state === 'present') {
+      result.present++;
+      onEvent({ type: 'fetch:file', filename: file.filename, via: 'present', bytes: file.size });
+    } else {
+      if (state === 'mismatched') {
+        const moved = await quarantine(wheelhouse, file.filename);
+        result.quarantined.push(moved);
+        onEvent({
+          type: 'warning',
+          message: `${file.filename} in ${wheelhouse} does not match the lockfile (sha256 ${file.sha256}, ${file.size} bytes); moved to ${join(QUARANTINE_DIR, moved)}`,
+          hint: 'It is fetched again; inspect the quarantined copy to find out what changed it.',
+        });
+      }
+      let source = await cacheLookup(cacheDir, file);
+      if (source) {
+        result.fromCache++;
+        onEvent({ type: 'fetch:file', filename: file.filename, via: 'cache', bytes: file.size });
+      } else {
+        source = await download(file);
+        result.downloaded++;
+        result.bytes += file.size;
+        onEvent({ type: 'fetch:file', filename: file.filename, via: 'download', bytes: file.size });
+      }
+      await placeFile(source, wheelhouse, file.filename);
+    }
+    progress.files++;
+    progress.bytes += file.size;
+    report(true);
+  };
+
+  const download = async (file: PlannedFile): Promise<string> => {
+    const temp = join(casTempDir(cacheDir), tempName(file.sha256));
+    const onBytes = (n: number): void => {
+      progress.downloaded += n;
+      report(false);
+    };
+    try {
+      await downloader.download(file.url, file, temp, onBytes);
+    } catch (err) {
+      // The URL is a hint (the lock is location-independent): ask the index where the file lives now.
+      if (!isPyindexError(err) || !['E_NOT_FOUND', 'E_NETWORK', 'E_TIMEOUT', 'E_HTTP'].includes(err.code)) throw err;
+      const found = await locator.locate(file).catch((lookupError: unknown) => {
+        throw new PyindexError(err.code, `${err.message}; looking ${file.filename} up on the index failed too: ${lookupError instanceof Error ? lookupError.message : String(lookupError)}`, {
+          hint: err.hint,
+          cause: err,
+          details: { ...err.details, filename: file.filename },
+        });
+      });
+      if (!found || found === file.url) throw withFilename(err, file);
+      onEvent({ type: 'warning', message: `${file.url} failed (${err.code}); fetching ${file.filename} from ${found}, where the index lists it now` });
+      await downloader.download(found, file, temp, onBytes);
+    }
+    return cacheInsert(cacheDir, file.sha256, temp);
+  };
+
+  try {
+    await runPool(files, options.concurrency ?? 16, fetchOne);
+    if (options.prune) result.pruned = await prune(wheelhouse, new Set(files.map((f) => f.filename)));
+    await syncDirectory(wheelhouse).catch((err: unknown) => {
+      throw writeFailed(wheelhouse, err);
+    });
+    await writeManifest(wheelhouse, await nextManifest(wheelhouse, files, result.pruned));
+  } finally {
+    await downloader.close();
+    await locator.close();
+  }
+  return result;
+}
+
+function withFilename(err: PyindexError, file: PlannedFile): PyindexError {
+  return new PyindexError(err.code, `cannot fetch ${file.filename}: ${err.message}`, { hint: err.hint, cause: err.cause, details: { ...err.details, filename: file.filename } });
+}
+
+/**
+ * Runs `task` over `items` with at most `limit` at once. After the first
+ * failure nothing new starts (the index is likely down, or the disk full);
+ * tasks in flight finish, then the first error is thrown.
+ */
+async function runPool<T>(items: T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const worker = async (): Promise<void> => {
+    while (!failure && next < items.length) {
+      const item = items[next++] as T;
+      try {
+        await task(item);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  if (failure) throw failure.error;
+}
+
+/** Moves a corrupt file out of view (kept for inspection) and returns its name inside the quarantine. */
+async function quarantine(wheelhouse: string, filename: string): Promise<string> {
+  const dir = join(wheelhouse, QUARANTINE_DIR);
+  const moved = `${filename}.${new Date().toISOString().replace(/[:.]/g, '-')}.${process.pid}`;
+  try {
+    await fsp.mkdir(dir, { recursive: true });
+    await fsp.rename(join(wheelhouse, filename), join(dir, moved));
+  } catch (err) {
+    throw writeFailed(join(dir, moved), err);
+  }
+  return moved;
+}
+
+/**
+ * Removes regular files that look like distributions (wheels, sdists) and
+ * that the plan does not name. Anything else — the manifest, the quarantine,
+ * a README someone left — is not ours to delete.
+ */
+async function prune(wheelhouse: string, keep: Set<string>): Promise<string[]> {
+  const removed: string[] = [];
+  for (const entry of await fsp.readdir(wheelhouse, { withFileTypes: true })) {
+    const name = entry.name;
+    if (!entry.isFile() || keep.has(name) || name === MANIFEST_FILENAME || name.startsWith('.')) continue;
+    if (fileKind(name) === 'other') continue;
+    await fsp.rm(join(wheelhouse, name), { force: true });
+    removed.push(name);
+  }
+  return removed.sort();
+}
+
+/** The manifest after this fetch: planned files (re)recorded, entries of other files kept while they exist. */
+async function nextManifest(wheelhouse: string, files: PlannedFile[], pruned: string[]): Promise<WheelhouseManifest> {
+  const previous = await readManifest(wheelhouse);
+  const manifest: WheelhouseManifest = { version: 1, files: {} };
+  const gone = new Set(pruned);
+  for (const [name, entry] of Object.entries(previous?.files ?? {})) {
+    if (gone.has(name)) continue;
+    const exists = await fsp.stat(join(wheelhouse, name)).then((s) => s.isFile(), () => false);
+    if (exists) manifest.files[name] = entry;
+  }
+  for (const f of files) {
+    const old = manifest.files[f.filename];
+    manifest.files[f.filename] = {
+      sha256: f.sha256,
+      size: f.size,
+      project: f.project,
+      version: f.version,
+      ...(old?.builtFrom && old.sha256 === f.sha256 ? { builtFrom: old.builtFrom } : {}),
+    };
+  }
+  return manifest;
+}
