@@ -2,8 +2,9 @@ import type { Command } from '../command.js';
 import { codesCommand } from './codes.js';
 import { demoCommand } from './demo.js';
 import { exportCommand, whyCommand } from './export.js';
+import { fetchCommand } from './fetch.js';
 import { lockCommand } from './lock.js';
 import { profileCommands } from './profile.js';
 
 /** Every CLI command; main.ts dispatches on the longest matching path. */
-export const commands: Command[] = [demoCommand, lockCommand, exportCommand, whyCommand, ...profileCommands, codesCommand];
+export const commands: Command[] = [demoCommand, lockCommand, exportCommand, whyCommand, fetchCommand, ...profileCommands, codesCommand];
