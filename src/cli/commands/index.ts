@@ -5,6 +5,7 @@ import { exportCommand, whyCommand } from './export.js';
 import { fetchCommand } from './fetch.js';
 import { lockCommand } from './lock.js';
 import { profileCommands } from './profile.js';
+import { provisionCommand } from './provision.js';
 
 /** Every CLI command; main.ts dispatches on the longest matching path. */
-export const commands: Command[] = [demoCommand, lockCommand, exportCommand, whyCommand, fetchCommand, ...profileCommands, codesCommand];
+export const commands: Command[] = [demoCommand, lockCommand, exportCommand, whyCommand, fetchCommand, provisionCommand, ...profileCommands, codesCommand];
