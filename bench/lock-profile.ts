@@ -9,6 +9,8 @@ export interface LockChildInput {
   cacheDir: string;
   profiles: string[];
   requirements: string[];
+  /** Run in this directory and keep it (and the lockfile written there); default: a fresh one, removed after. */
+  workDir?: string;
 }
 
 export interface LockChildOutput {

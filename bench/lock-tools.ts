@@ -192,7 +192,7 @@ function cliRunner(argv: string[], describe: string): PyindexRunner {
     describe,
     argv,
     async run(input, timeoutS) {
-      const dir = tempDir('cli');
+      const dir = input.workDir ?? tempDir('cli');
       const profiles = Object.fromEntries(input.profiles.filter((p) => p === PIP_PROFILE).map((p) => [p, PIP_PROFILE_SPEC]));
       const config = stringify({ index: input.index, profiles, jobs: { bench: { requires: input.requirements, profiles: input.profiles } } });
       writeFileSync(join(dir, 'pyindex.yaml'), config);
@@ -209,7 +209,7 @@ function cliRunner(argv: string[], describe: string): PyindexRunner {
           maxRssKb: NaN,
         };
       }
-      rmSync(dir, { recursive: true, force: true });
+      if (!input.workDir) rmSync(dir, { recursive: true, force: true });
       return { ...m, out };
     },
   };

@@ -2,7 +2,11 @@
 // modules loaded on demand — undici, execa, listr2, tar-stream — are separate
 // chunks). One file to load instead of hundreds is most of a command's
 // start-up time. `tsc` still type-checks and emits dist/src for library use.
+import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
+
+// Chunk names carry content hashes: clear the old ones so the package ships only what the entry imports.
+rmSync('dist/bundle', { recursive: true, force: true });
 
 await build({
   entryPoints: { pyindex: 'src/cli/bin.ts' },

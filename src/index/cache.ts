@@ -25,7 +25,7 @@ export interface CachedResponseMeta {
   contentType: string;
   etag?: string;
   lastModified?: string;
-  /** ms since the epoch of the last store or successful revalidation. */
+  /** ms since the epoch of the last store (a 304 leaves the entry as it is). */
   storedAt: number;
   /** X-PyPI-Last-Serial, when the index sent it. */
   lastSerial?: number;

@@ -13,7 +13,6 @@ import { silent, type EventSink } from '../events/index.js';
 import { canonicalizeName } from '../pep/names.js';
 import { BackgroundWrites, HttpCache, MetadataCache } from './cache.js';
 import { invalidPage } from './file-entry.js';
-import { parseHtmlProjectPage, parseHtmlRootPage } from './html-page.js';
 import { HttpClient } from './http.js';
 import { parseJsonProjectPage, parseJsonRootPage } from './json-page.js';
 import { FlatDirectory, detectLocalLayout, listSimpleTreeProjects } from './local.js';
@@ -97,7 +96,7 @@ export class SimpleIndexClient {
       throw err;
     }
     const text = page.body.toString('utf8');
-    return pageFormat(page) === 'json' ? parseJsonRootPage(text, page.finalUrl) : parseHtmlRootPage(text, page.finalUrl);
+    return pageFormat(page) === 'json' ? parseJsonRootPage(text, page.finalUrl) : (await htmlPages()).parseHtmlRootPage(text, page.finalUrl);
   }
 
   /** The project's files (PEP 503 name normalization picks the URL), memoized for the client's life. */
@@ -119,7 +118,7 @@ export class SimpleIndexClient {
     const text = page.body.toString('utf8');
     return pageFormat(page) === 'json'
       ? parseJsonProjectPage(text, page.finalUrl, page.lastSerial)
-      : withSerial(parseHtmlProjectPage(text, page.finalUrl, canonical), page.lastSerial);
+      : withSerial((await htmlPages()).parseHtmlProjectPage(text, page.finalUrl, canonical), page.lastSerial);
   }
 
   /** Core metadata of one file by the cheapest correct route (see metadata.ts). */
@@ -132,6 +131,11 @@ export class SimpleIndexClient {
     await this.writes.flush();
     await this.http.close();
   }
+}
+
+/** The HTML parser (htmlparser2 + entities, ~90 kB) is loaded only by indexes that answer in HTML. */
+function htmlPages(): Promise<typeof import('./html-page.js')> {
+  return import('./html-page.js');
 }
 
 function withSlash(url: string): string {

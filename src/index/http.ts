@@ -52,7 +52,7 @@ const UP_HINT = 'Check that the index is up and reachable from this machine, or 
 
 export class HttpClient {
   /** undici is loaded with the first request: local indexes never need it. */
-  private undici: Promise<{ agent: Agent; request: typeof import('undici').request }> | undefined;
+  private undici: Promise<{ agent: Agent; request: typeof import('./undici-lean.js').request }> | undefined;
   private readonly limiter: Limiter;
   private readonly retries: number;
   private readonly retryDelayMs: number;
@@ -70,10 +70,8 @@ export class HttpClient {
     this.limiter = new Limiter(concurrency);
   }
 
-  private connection(): Promise<{ agent: Agent; request: typeof import('undici').request }> {
-    this.undici ??= import('undici').then((mod) => {
-      // undici is CommonJS: bundled, its exports may sit under `default`.
-      const { Agent, request } = 'Agent' in mod ? mod : (mod as { default: typeof import('undici') }).default;
+  private connection(): Promise<{ agent: Agent; request: typeof import('./undici-lean.js').request }> {
+    this.undici ??= import('./undici-lean.js').then(({ Agent, request }) => {
       const agent = new Agent({
         connections: this.options.concurrency ?? 16,
         keepAliveTimeout: 10_000,
@@ -151,7 +149,8 @@ export class HttpClient {
     this.onEvent({ type: 'index:request', url });
     const sent = compress ? { ...headers, 'accept-encoding': 'gzip, deflate, br' } : headers;
     const { agent, request } = await this.connection();
-    const res = await request(url, { method: 'GET', headers: sent, dispatcher: agent });
+    const target = new URL(url);
+    const res = await request(agent, { origin: target.origin, path: `${target.pathname}${target.search}`, method: 'GET', headers: sent });
     let body: Buffer = Buffer.from(await res.body.arrayBuffer());
     const flat: Record<string, string> = {};
     for (const [k, v] of Object.entries(res.headers)) {

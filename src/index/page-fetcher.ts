@@ -47,9 +47,9 @@ export class PageFetcher {
     if (cached?.meta.lastModified) headers['if-modified-since'] = cached.meta.lastModified;
     const res = await this.http.get(url, { headers, compress: true });
     if (res.status === 304 && cached) {
-      const meta = { ...cached.meta, storedAt: Date.now() };
-      this.cache.put(meta, cached.body);
-      return this.report(fromEntry(meta, cached.body, 'revalidated'), 304);
+      // Nothing to store: the entry and its validators are unchanged. (Rewriting
+      // every revalidated page was ~15 ms of a warm 19-project lock.)
+      return this.report(fromEntry(cached.meta, cached.body, 'revalidated'), 304);
     }
     const serial = Number(res.headers['x-pypi-last-serial']);
     const meta = {

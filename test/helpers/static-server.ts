@@ -38,6 +38,13 @@ export interface StaticServer {
   url: string;
   requests: RequestRecord[];
   faults: Record<string, Fault>;
+  /**
+   * Resolves once every response begun so far has finished or closed. A
+   * client can hold a whole body before the server's 'finish' event runs,
+   * so a test that reads `requests[i].status` right after a request awaits
+   * this first (stalled responses are excluded: they never settle).
+   */
+  settled(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -54,6 +61,15 @@ export async function startStaticServer(root: string, options: StaticServerOptio
   const requests: RequestRecord[] = [];
   const faults: Record<string, Fault> = { ...(options.faults ?? {}) };
   const stalled = new Set<ServerResponse>();
+  const open = new Set<ServerResponse>();
+  let waiters: (() => void)[] = [];
+  const release = () => {
+    if ([...open].every((r) => stalled.has(r))) {
+      const ready = waiters;
+      waiters = [];
+      for (const w of ready) w();
+    }
+  };
 
   const server: Server = createServer((req, res) => {
     const path = decodeURIComponent((req.url ?? '/').split('?')[0] ?? '/');
@@ -65,7 +81,12 @@ export async function startStaticServer(root: string, options: StaticServerOptio
       status: 0,
     };
     requests.push(record);
+    open.add(res);
     res.on('finish', () => (record.status = res.statusCode));
+    res.on('close', () => {
+      open.delete(res);
+      release();
+    });
     const fault = faults[path];
     if (fault) return applyFault(fault, res, stalled, record);
     serveFile(root, path, req, res, options);
@@ -77,6 +98,11 @@ export async function startStaticServer(root: string, options: StaticServerOptio
     url: `http://127.0.0.1:${port}`,
     requests,
     faults,
+    settled: () =>
+      new Promise<void>((resolve) => {
+        waiters.push(resolve);
+        release();
+      }),
     close: () =>
       new Promise<void>((resolve) => {
         for (const r of stalled) r.destroy();

@@ -65,6 +65,7 @@ if (!sharedAvailable()) {
     const page = await client.getProject('cheroot');
     const meta = await client.getMetadata(wheelOf(page.files, 'cheroot-8.4.7-py3-none-any.whl'));
     t.equal(meta.version.toString(), '8.4.7');
+    await s.settled();
     const hits = s.requests.filter((r) => r.path.endsWith('.whl'));
     t.same(hits.map((r) => r.status), [200], 'one request, answered 200 with the whole file');
     t.ok(events.some((e) => e.type === 'metadata:fetched' && e.via === 'download'));

@@ -3,7 +3,7 @@
  * against real loopback indexes built by mkindex: exit codes, the lockfile
  * left untouched on every failure, pins kept across runs, byte-identical output.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { buildIndex, sharedAvailable } from '../helpers/mkindex.js';
@@ -57,9 +57,16 @@ t.test('lock, check, export, why', { skip }, async (t) => {
   t.match(first.stdout, /build × linux: 2 packages/);
   t.match(first.stdout, /build × windows-amd64-py3\.11: 3 packages/);
 
+  const before = statSync(lockPath);
   const again = await runCli(['lock'], { cwd: dir, env });
   t.equal(again.code, 0);
-  t.equal(readFileSync(lockPath, 'utf8'), bytes, 'byte-identical for the same inputs');
+  t.match(again.stdout, /^unchanged .*pyindex\.lock\.yaml/m);
+  const after = statSync(lockPath);
+  t.same([after.ino, after.mtimeMs], [before.ino, before.mtimeMs], 'an unchanged lock is not rewritten');
+  rmSync(lockPath);
+  const fresh = await runCli(['lock'], { cwd: dir, env });
+  t.equal(fresh.code, 0);
+  t.equal(readFileSync(lockPath, 'utf8'), bytes, 'byte-identical for the same inputs, written afresh');
 
   const check = await runCli(['lock', '--check'], { cwd: dir, env });
   t.equal(check.code, 0);

@@ -1,11 +1,11 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../../config/load.js';
 import { PyindexError, isPyindexError } from '../../errors/index.js';
 import { lock, selectPairs } from '../../lock/lock.js';
 import { readLockfile } from '../../lock/read.js';
 import type { Lockfile } from '../../lock/types.js';
-import { writeLockfile } from '../../lock/write.js';
+import { serializeLockfile, writeLockfile } from '../../lock/write.js';
 import { booleanOption, stringListOption, type Command, type CommandContext } from '../command.js';
 import { CONFIG_OPTION, LOCK_FILENAME, cacheDir, configPath } from '../paths.js';
 
@@ -44,9 +44,11 @@ export const lockCommand: Command = {
     const lockPath = join(config.dir, LOCK_FILENAME);
     const upgrade = booleanOption(ctx, 'upgrade');
     let previous: Lockfile | undefined;
+    let previousText: string | undefined;
     if (existsSync(lockPath)) {
       try {
         previous = readLockfile(lockPath);
+        previousText = readFileSync(lockPath, 'utf8');
       } catch (err) {
         // With --upgrade the old pins are not needed, so a broken lock can be replaced.
         if (!(upgrade && isPyindexError(err, 'E_LOCK_INVALID'))) throw err;
@@ -68,14 +70,17 @@ export const lockCommand: Command = {
         onEvent,
       }),
     );
-    await writeLockfile(lockPath, result.lockfile);
+    // An unchanged lock is left alone: no rewrite, no mtime change for make-style tools.
+    const unchanged = previousText !== undefined && serializeLockfile(result.lockfile) === previousText;
+    if (!unchanged) await writeLockfile(lockPath, result.lockfile);
     const seconds = ((Date.now() - started) / 1000).toFixed(2);
     for (const r of result.resolutions) {
       ctx.out.print(`${r.job} × ${r.profile.name}: ${r.packages.length} packages`);
     }
-    ctx.out.print(`wrote ${lockPath}: ${result.lockfile.packages.length} distributions for ${result.stats.pairs} job × profile pairs in ${seconds}s (${result.stats.projects} projects, ${result.stats.metadata} metadata files read)`);
+    ctx.out.print(`${unchanged ? 'unchanged' : 'wrote'} ${lockPath}: ${result.lockfile.packages.length} distributions for ${result.stats.pairs} job × profile pairs in ${seconds}s (${result.stats.projects} projects, ${result.stats.metadata} metadata files read)`);
     ctx.out.json({
       lock: lockPath,
+      changed: !unchanged,
       configDigest: result.lockfile.configDigest,
       seconds: Number(seconds),
       packages: result.lockfile.packages.length,
