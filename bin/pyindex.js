@@ -1,3 +1,8 @@
 #!/usr/bin/env node
 // Runs the bundled CLI (`npm run build` writes dist/bundle/ from src/cli/bin.ts).
-import '../dist/bundle/pyindex.js';
+import module from 'node:module';
+
+// Node >= 22.1 keeps V8's compiled code between runs (a CLI started thousands
+// of times a day pays the bundle's parse once); Node 20 has no such API.
+module.enableCompileCache?.();
+await import('../dist/bundle/pyindex.js');
