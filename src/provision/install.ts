@@ -26,13 +26,11 @@ import type { Lockfile } from '../lock/types.js';
 import { chooseInterpreter } from './choose-interpreter.js';
 import { describeDiff, diffInstalled, isInSync, queryVenv, type VenvState } from './installed.js';
 import { PIP_BASE_OPTIONS, isolatedPythonEnv, pipFailure, pipInstallArgs, runPip } from './pip.js';
-import type { ProvisionOptions, ProvisionResult } from './provision.js';
+import { lockFileFor, type ProvisionOptions, type ProvisionResult } from './provision.js';
 import { inProgressPath, markOf, setDigest, sha256File, stampPath, writeStamp, type FileMark, type StampInputs } from './stamp.js';
 import type { VenvLock } from './venv-lock.js';
 import { clearVenv, createVenv, inspectVenv, venvMadeFrom, type VenvLayout } from './venv.js';
 import { lockWithCarriers, readyWheelhouse } from './wheelhouse.js';
-
-export const LOCK_FILENAME = 'pyindex.lock.yaml';
 
 interface Resolved extends ProvisionOptions {
   cwd: string;
@@ -54,7 +52,7 @@ async function loadLock(o: Resolved): Promise<LoadedLock> {
     return { lock: opened.lock, wheelhouse: opened.wheelhouse, lockFile: null, index: undefined };
   }
   const configFile = o.configFile ? resolve(o.cwd, o.configFile) : undefined;
-  const lockFile = o.lockFile ? resolve(o.cwd, o.lockFile) : join(dirname(configFile ?? o.cwd), LOCK_FILENAME);
+  const lockFile = lockFileFor(o, o.cwd) ?? join(o.cwd, 'pyindex.lock.yaml');
   const lock = readLockfile(lockFile);
   let index: string | undefined;
   if (configFile) {

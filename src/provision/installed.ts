@@ -11,6 +11,7 @@
  * else the lock does not name is removed.
  */
 import { tmpdir } from 'node:os';
+import { sep } from 'node:path';
 import { PyindexError } from '../errors/index.js';
 import { canonicalizeName } from '../pep/names.js';
 import { Version } from '../pep/version.js';
@@ -76,10 +77,12 @@ export async function queryVenv(python: string, env: NodeJS.ProcessEnv): Promise
     });
   }
   const raw = JSON.parse(String(res.stdout)) as { dists: [string | null, string, string][]; purelib: string; platlib: string; prefix: string; version: [number, number, number] };
+  // Only the venv's own site directories: 2.7's stdlib carries wsgiref.egg-info, and a venv with system site-packages sees the base's.
+  const inSite = (location: string): boolean => [raw.purelib, raw.platlib].some((d) => location === d || location.startsWith(d.endsWith(sep) ? d : d + sep));
   return {
     ...raw,
     // A dist-info whose METADATA lacks Name (a half-written install) shows as "": it is never in the lock, so it gets removed or reinstalled over.
-    dists: raw.dists.map(([name, version, location]) => ({ name: canonicalizeName(name ?? ''), version: normalVersion(version), location })),
+    dists: raw.dists.filter(([, , location]) => inSite(location)).map(([name, version, location]) => ({ name: canonicalizeName(name ?? ''), version: normalVersion(version), location })),
   };
 }
 

@@ -7,7 +7,7 @@
  * install.ts and is loaded only when the stamp does not hold.
  */
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { PyindexError } from '../errors/index.js';
 import { silent, type EventSink } from '../events/index.js';
 import { readStamp, stampMismatch, type StampInputs } from './stamp.js';
@@ -62,6 +62,13 @@ export interface ProvisionResult {
 }
 
 export const STATE_LOCK = 'lock';
+export const LOCK_FILENAME = 'pyindex.lock.yaml';
+
+/** The lockfile provision reads: --lock, else the one beside the config. */
+export function lockFileFor(o: Pick<ProvisionOptions, 'lockFile' | 'configFile'>, cwd: string): string | null {
+  if (o.lockFile) return resolve(cwd, o.lockFile);
+  return o.configFile ? join(dirname(resolve(cwd, o.configFile)), LOCK_FILENAME) : null;
+}
 
 /** Refuses a non-empty directory that is neither a venv nor ours before anything is written into it. */
 function refuseForeignDirectory(dir: string): void {
@@ -84,7 +91,7 @@ export function stampInputs(o: ProvisionOptions, cwd: string): StampInputs {
     job: o.job,
     profile: o.profile,
     python: o.python ?? null,
-    lockFile: o.bundle ? null : o.lockFile ? resolve(cwd, o.lockFile) : null,
+    lockFile: o.bundle ? null : lockFileFor(o, cwd),
     configFile: o.bundle ? null : o.configFile ? resolve(cwd, o.configFile) : null,
     bundle: o.bundle ? resolve(cwd, o.bundle) : null,
   };
