@@ -40,6 +40,8 @@ export const ERROR_CODES = {
   E_LOCK_INVALID: { exit: EXIT.BAD_INPUT, summary: 'the lockfile is malformed or inconsistent' },
   E_LOCK_MISSING: { exit: EXIT.BAD_INPUT, summary: 'there is no lockfile yet' },
   E_UNKNOWN_JOB: { exit: EXIT.BAD_INPUT, summary: 'no job has this name' },
+  // Nothing on an index is ever overwritten (PyPI's rule): a filename is bound to its first bytes forever.
+  E_UPLOAD_CONFLICT: { exit: EXIT.BAD_INPUT, summary: 'a different file with this filename is already on the index (files are never overwritten)' },
 
   // 3 — index or network
   E_HTTP: { exit: EXIT.INDEX, summary: 'the index answered with an HTTP error' },
@@ -63,6 +65,7 @@ export const ERROR_CODES = {
   E_WHEELHOUSE_INCOMPLETE: { exit: EXIT.ENVIRONMENT, summary: 'the wheelhouse lacks files the lock names (run pyindex fetch)' },
   E_PIP_FAILED: { exit: EXIT.ENVIRONMENT, summary: 'pip failed while provisioning a venv (its output and exit code are in the details)' },
   E_VENV_BUSY: { exit: EXIT.ENVIRONMENT, summary: 'another provision held the venv lock for too long' },
+  E_TREE_BUSY: { exit: EXIT.ENVIRONMENT, summary: 'another process held a package tree lock for too long' },
   E_WRITE_FAILED: { exit: EXIT.ENVIRONMENT, summary: 'an output file could not be written (permissions, disk full, not a file)' },
 
   // 6 — lock
