@@ -1,42 +1,17 @@
 /**
- * The wheelhouse manifest `pyindex-wheelhouse.json` (issue 4 contract):
- * `{ "version": 1, "files": { "<filename>": { sha256, size, project, version, builtFrom? } } }`,
- * sorted keys, 2-space JSON, so the same wheelhouse always gives the same
- * bytes (a bundle containing it stays reproducible).
- *
- * It is a record for ops and bundles; whoever trusts a file re-hashes it.
+ * The wheelhouse manifest as read from a bundle. src/wheelhouse/manifest.ts
+ * reads a local wheelhouse's manifest leniently (it is rebuilt, never
+ * trusted); a bundle's manifest arrives from elsewhere, so here every entry
+ * is checked and a malformed one is an error naming the bundle.
  */
 import { PyindexError } from '../errors/index.js';
+import { formatManifest, MANIFEST_FILENAME, MANIFEST_VERSION, type ManifestEntry, type WheelhouseManifest } from '../wheelhouse/manifest.js';
 
-export const MANIFEST_FILENAME = 'pyindex-wheelhouse.json';
-export const MANIFEST_VERSION = 1;
+export { MANIFEST_FILENAME, type ManifestEntry, type WheelhouseManifest };
 
-export interface ManifestEntry {
-  sha256: string;
-  size: number;
-  project: string;
-  version: string;
-  /** For a wheel built from a locked sdist (issue 4 point 2): that sdist. */
-  builtFrom?: { filename: string; sha256: string };
-}
-
-export interface WheelhouseManifest {
-  version: typeof MANIFEST_VERSION;
-  files: Record<string, ManifestEntry>;
-}
-
-function sortedKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortedKeys);
-  if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value).sort()) out[key] = sortedKeys((value as Record<string, unknown>)[key]);
-    return out;
-  }
-  return value;
-}
-
+/** The manifest's bytes (src/wheelhouse/manifest.ts owns the format). */
 export function serializeManifest(manifest: WheelhouseManifest): string {
-  return `${JSON.stringify(sortedKeys(manifest), null, 2)}\n`;
+  return formatManifest(manifest);
 }
 
 const SHA256 = /^[0-9a-f]{64}$/;

@@ -5,27 +5,17 @@
  * names the sdist by filename and sha256: issue 4 point 2), since the
  * wheelhouse holds the built wheel for pip instead of the sdist.
  */
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { PyindexError } from '../errors/index.js';
 import { checkWheelhouse, type PlannedFile } from '../wheelhouse/index.js';
-import { MANIFEST_FILENAME, parseManifest, type ManifestEntry, type WheelhouseManifest } from './manifest.js';
+import { readManifest, type ManifestEntry, type WheelhouseManifest } from '../wheelhouse/manifest.js';
 
 export interface WheelhouseFile extends ManifestEntry {
   filename: string;
 }
 
-/** The manifest of `dir`, or an empty one when there is none yet. */
+/** The manifest of `dir`, or an empty one when there is none (or none readable: it is a record, not the proof). */
 export async function readWheelhouseManifest(dir: string): Promise<WheelhouseManifest> {
-  const path = join(dir, MANIFEST_FILENAME);
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { version: 1, files: {} };
-    throw err;
-  }
-  return parseManifest(text, path);
+  return (await readManifest(dir)) ?? { version: 1, files: {} };
 }
 
 /** A manifest holding exactly `files` (what a bundle or a pushed host carries). */

@@ -65,7 +65,7 @@ function sshArgs(user: string[]): string[] {
 }
 
 function tail(text: string, lines = 5): string {
-  return text.trim().split('\n').slice(-lines).join('\n');
+  return text.replace(/\r/g, '').trim().split('\n').slice(-lines).join('\n');
 }
 
 interface Staged {

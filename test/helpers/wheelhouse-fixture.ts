@@ -9,7 +9,9 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { loadConfig } from '../../src/config/load.js';
 import type { LockedRequirement, Lockfile } from '../../src/lock/types.js';
+import { serializeLockfile } from '../../src/lock/write.js';
 
 export const LINUX = 'linux';
 export const WINDOWS = 'windows';
@@ -120,4 +122,25 @@ export function writeWheelhouse(dir: string, options: { sdist?: boolean; skip?: 
   }
   const sorted = Object.fromEntries(Object.entries(manifest).sort(([a], [b]) => (a < b ? -1 : 1)));
   writeFileSync(join(dir, 'pyindex-wheelhouse.json'), `${JSON.stringify({ files: sorted, version: 1 }, null, 2)}\n`);
+}
+
+/** A pyindex.yaml whose jobs and profiles match fixtureLock(). */
+export const FIXTURE_CONFIG = `index: https://pypi.example/simple/
+profiles:
+  linux: { platform: linux-x86_64, python: "3.11" }
+  windows: { platform: windows-amd64, python: "3.11" }
+jobs:
+  build:
+    requires: [app, six]
+    profiles: [linux, windows]
+  docs:
+    requires: [docsonly]
+    profiles: [linux]
+`;
+
+/** A project directory for CLI tests: the config, a current lockfile for it, and a complete wheelhouse `wh`. */
+export function writeProject(dir: string): void {
+  writeFileSync(join(dir, 'pyindex.yaml'), FIXTURE_CONFIG);
+  writeFileSync(join(dir, 'pyindex.lock.yaml'), serializeLockfile(fixtureLock(loadConfig(join(dir, 'pyindex.yaml')).digest)));
+  writeWheelhouse(join(dir, 'wh'));
 }

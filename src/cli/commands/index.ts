@@ -1,4 +1,5 @@
 import type { Command } from '../command.js';
+import { bundleCommand } from './bundle.js';
 import { codesCommand } from './codes.js';
 import { demoCommand } from './demo.js';
 import { exportCommand, whyCommand } from './export.js';
@@ -6,6 +7,7 @@ import { fetchCommand } from './fetch.js';
 import { lockCommand } from './lock.js';
 import { profileCommands } from './profile.js';
 import { provisionCommand } from './provision.js';
+import { pushCommand } from './push.js';
 
 /** Every CLI command; main.ts dispatches on the longest matching path. */
-export const commands: Command[] = [demoCommand, lockCommand, exportCommand, whyCommand, fetchCommand, provisionCommand, ...profileCommands, codesCommand];
+export const commands: Command[] = [demoCommand, lockCommand, exportCommand, whyCommand, fetchCommand, provisionCommand, bundleCommand, pushCommand, ...profileCommands, codesCommand];
