@@ -25,7 +25,9 @@ export interface ExpectedFile {
 
 /** The file calls a download makes, replaceable so tests can fail them (e.g. ENOSPC). */
 export interface DownloadFileHandle {
-  writev(buffers: Buffer[]): Promise<unknown>;
+  /** May write fewer bytes than given (a nearly full disk does that without an error). */
+  writev(buffers: Buffer[]): Promise<{ bytesWritten: number }>;
+  stat(): Promise<{ size: number }>;
   sync(): Promise<void>;
   close(): Promise<void>;
 }
@@ -205,7 +207,7 @@ export class Downloader {
         batch = [];
         batched = 0;
         try {
-          await handle.writev(buffers);
+          await writeAll(handle, buffers);
         } catch (err) {
           throw writeFailed(temp, err);
         }
@@ -239,6 +241,9 @@ export class Downloader {
       if (actual !== expected.sha256) throw mismatch(url, expected, `sha256 ${actual}`, actual);
       try {
         await handle.sync();
+        // What the disk holds, not what was hashed on the way: the two must agree before the rename.
+        const written = (await handle.stat()).size;
+        if (written !== expected.size) throw Object.assign(new Error(`${written} of ${expected.size} bytes on disk`), { code: 'EIO' });
       } catch (err) {
         throw writeFailed(temp, err);
       }
@@ -247,6 +252,28 @@ export class Downloader {
       await handle.close().catch(() => undefined);
       if (!ok) await this.io.unlink(temp).catch(() => undefined);
     }
+  }
+}
+
+/** writev until every byte is down: a short write is retried with the rest, and a full disk then fails with ENOSPC. */
+async function writeAll(handle: DownloadFileHandle, buffers: Buffer[]): Promise<void> {
+  let rest = buffers;
+  for (;;) {
+    const total = rest.reduce((n, b) => n + b.length, 0);
+    const { bytesWritten } = await handle.writev(rest);
+    if (bytesWritten >= total) return;
+    if (bytesWritten === 0) throw Object.assign(new Error('the write made no progress'), { code: 'EIO' });
+    let skip = bytesWritten;
+    const next: Buffer[] = [];
+    for (const b of rest) {
+      if (skip >= b.length) {
+        skip -= b.length;
+        continue;
+      }
+      next.push(skip ? b.subarray(skip) : b);
+      skip = 0;
+    }
+    rest = next;
   }
 }
 

@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { canonicalJson } from '../util/canonical-json.js';
+import { writeFailed } from './errors.js';
 
 export const MANIFEST_FILENAME = 'pyindex-wheelhouse.json';
 export const MANIFEST_VERSION = 1;
@@ -54,5 +55,13 @@ export function formatManifest(manifest: WheelhouseManifest): string {
 }
 
 export async function writeManifest(dir: string, manifest: WheelhouseManifest): Promise<void> {
-  await writeFileAtomic(join(dir, MANIFEST_FILENAME), formatManifest(manifest));
+  const path = join(dir, MANIFEST_FILENAME);
+  try {
+    await writeFileAtomic(path, formatManifest(manifest));
+  } catch (err) {
+    // writeFileAtomic names the errno only; a full disk deserves the plain words.
+    const cause = err instanceof Error ? err.cause : undefined;
+    const code = (cause as NodeJS.ErrnoException | undefined)?.code;
+    throw code === 'ENOSPC' || code === 'EDQUOT' ? writeFailed(path, cause) : err;
+  }
 }
