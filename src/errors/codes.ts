@@ -40,6 +40,10 @@ export const ERROR_CODES = {
   E_LOCK_INVALID: { exit: EXIT.BAD_INPUT, summary: 'the lockfile is malformed or inconsistent' },
   E_LOCK_MISSING: { exit: EXIT.BAD_INPUT, summary: 'there is no lockfile yet' },
   E_UNKNOWN_JOB: { exit: EXIT.BAD_INPUT, summary: 'no job has this name' },
+  E_UPLOAD_INVALID: { exit: EXIT.BAD_INPUT, summary: 'an upload to pyindex serve is malformed or disagrees with its file (HTTP 400)' },
+  E_UPLOAD_TOO_LARGE: { exit: EXIT.BAD_INPUT, summary: 'an upload exceeds the server size limit (HTTP 413)' },
+  E_AUTH_FAILED: { exit: EXIT.BAD_INPUT, summary: 'the index refused the credentials, or none were given (HTTP 401/429)' },
+  E_FORBIDDEN: { exit: EXIT.BAD_INPUT, summary: 'the user may not do this on the index (HTTP 403)' },
   // Nothing on an index is ever overwritten (PyPI's rule): a filename is bound to its first bytes forever.
   E_UPLOAD_CONFLICT: { exit: EXIT.BAD_INPUT, summary: 'a different file with this filename is already on the index (files are never overwritten)' },
 
