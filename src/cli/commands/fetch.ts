@@ -20,10 +20,10 @@ function megabytes(n: number): string {
   return `${(n / MB).toFixed(1)} MB`;
 }
 
-/** Turns fetch progress into the reporter's task lines: files, bytes, download rate. */
-function progressSink(onEvent: EventSink, started: number): EventSink {
+/** Turns fetch progress into the reporter's task lines: files, bytes, download rate (--json keeps the typed events). */
+function progressSink(onEvent: EventSink, started: number, json: boolean): EventSink {
   return (e) => {
-    if (e.type !== 'fetch:progress') return onEvent(e);
+    if (e.type !== 'fetch:progress' || json) return onEvent(e);
     const seconds = (Date.now() - started) / 1000;
     const rate = seconds > 0 ? `, ${megabytes(e.downloaded / seconds)}/s` : '';
     onEvent({ type: 'task:progress', id: 'fetch', done: e.files, total: e.filesTotal, detail: `files, ${megabytes(e.bytes)} of ${megabytes(e.bytesTotal)}${rate}` });
@@ -76,7 +76,7 @@ export const fetchCommand: Command = {
         index: config.index,
         prune: booleanOption(ctx, 'prune'),
         concurrency,
-        onEvent: progressSink(onEvent, started),
+        onEvent: progressSink(onEvent, started, ctx.out.jsonMode),
       }),
     );
     const seconds = (Date.now() - started) / 1000;
