@@ -15,7 +15,7 @@
  * the same bytes only re-hashes the bundle and stats the files.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { badArchive } from '../archive/entry-name.js';
 import { readMember, tarMembers, type TarMember } from '../archive/tar-reader.js';
@@ -164,6 +164,29 @@ async function reusable(dir: string, bundle: string): Promise<Lockfile | 'absent
   }
 }
 
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Removes temp extractions left by killed processes (their pid is in the name and no longer runs). */
+async function removeLeftovers(root: string): Promise<void> {
+  let names: string[];
+  try {
+    names = await readdir(root);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const m = /^\.tmp-[0-9a-f]{16}-(\d+)-[0-9a-f]{8}$/.exec(name);
+    if (m && Number(m[1]) !== process.pid && !alive(Number(m[1]))) await rm(join(root, name), { recursive: true, force: true });
+  }
+}
+
 async function syncDir(dir: string): Promise<void> {
   if (process.platform === 'win32') return;
   const handle = await open(dir, 'r');
@@ -192,6 +215,7 @@ export async function openBundle(file: string, options: OpenBundleOptions): Prom
   // A final directory that fails the check was damaged after extraction: replace it.
   if (existing === 'damaged') await rm(final, { recursive: true, force: true });
 
+  await removeLeftovers(root);
   const temp = join(root, `.tmp-${sha256.slice(0, 16)}-${process.pid}-${randomBytes(4).toString('hex')}`);
   await mkdir(join(temp, BUNDLE_WHEELHOUSE), { recursive: true });
   onEvent({ type: 'task:start', id: 'bundle', title: `verify and extract ${file}` });

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import t from 'tap';
@@ -78,6 +78,13 @@ t.test('openBundle verifies, extracts once and reuses', async (t) => {
   const third = await openBundle(bundle, { cacheDir });
   t.equal(third.reused, false);
   t.ok(existsSync(join(third.wheelhouse, 'app-1.0-py3-none-any.whl')));
+
+  // An extraction killed half-way (its pid no longer runs) is cleaned up by the next one.
+  const leftover = join(cacheDir, 'bundles', `.tmp-${sha.slice(0, 16)}-999999999-0badc0de`);
+  mkdirSync(join(leftover, 'wheelhouse'), { recursive: true });
+  rmSync(join(first.wheelhouse, 'pyindex-wheelhouse.json'));
+  await openBundle(bundle, { cacheDir });
+  t.same(readdirSync(join(cacheDir, 'bundles')), [sha], 'leftover temp directory removed');
 
   // Two opens of a new bundle at once: both succeed on the same directory.
   const cache2 = join(dir, 'cache2');
