@@ -191,6 +191,7 @@ export async function provisionFully(o: Resolved, layout: VenvLayout, venvLock: 
     python: found.path,
     upToDate: false,
     reason,
+    repaired: interrupted,
     created,
     installed,
     removed,

@@ -49,6 +49,8 @@ export interface ProvisionResult {
   upToDate: boolean;
   /** Why the full path ran (undefined for a no-op). */
   reason?: string | undefined;
+  /** True when the last provision had been killed mid-way and this one reinstalled everything. */
+  repaired?: boolean | undefined;
   /** Why the venv was (re)created, if it was. */
   created?: string | undefined;
   /** name==version pip installed or reinstalled. */
