@@ -41,7 +41,7 @@ t.test('addFile publishes a wheel: file, .metadata, state, both pages, root', as
   t.match(json, { meta: { 'api-version': '1.1' }, name: 'foo-bar', versions: ['1.0'] });
   t.match((json.files as unknown[])[0], { filename: w.filename, hashes: { sha256: w.sha256 }, 'requires-python': '>=3.8', size: w.bytes.length, yanked: false, 'core-metadata': { sha256: sha256Hex(w.metadata) }, 'dist-info-metadata': { sha256: sha256Hex(w.metadata) } });
   t.match((json.files as { 'upload-time': string }[])[0]?.['upload-time'], /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
-  const fromJson = parseJsonProjectPage(read(join(root, 'simple', 'foo-bar', 'index.json')), pageUrl, 'foo-bar');
+  const fromJson = parseJsonProjectPage(read(join(root, 'simple', 'foo-bar', 'index.json')), pageUrl);
   t.equal(fromJson.files[0]?.url, `http://h/files/foo-bar/${w.filename}`);
   t.same(JSON.parse(read(join(root, 'simple', 'index.json'))), { meta: { 'api-version': '1.1' }, projects: [{ name: 'Foo.Bar' }] });
   t.match(read(join(root, 'simple', 'index.html')), '<a href="foo-bar/">Foo.Bar</a>');
