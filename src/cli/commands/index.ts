@@ -8,6 +8,7 @@ import { lockCommand } from './lock.js';
 import { profileCommands } from './profile.js';
 import { provisionCommand } from './provision.js';
 import { pushCommand } from './push.js';
+import { serveCommand } from './serve.js';
 
 /** Every CLI command; main.ts dispatches on the longest matching path. */
-export const commands: Command[] = [demoCommand, lockCommand, exportCommand, whyCommand, fetchCommand, provisionCommand, bundleCommand, pushCommand, ...profileCommands, codesCommand];
+export const commands: Command[] = [demoCommand, lockCommand, exportCommand, whyCommand, fetchCommand, provisionCommand, bundleCommand, pushCommand, serveCommand, ...profileCommands, codesCommand];

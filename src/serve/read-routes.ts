@@ -1,0 +1,190 @@
+/**
+ * The read side of `pyindex serve`: the simple API (PEP 503 HTML / PEP 691
+ * JSON) and the distribution files, straight from the static tree — the
+ * bytes served are the files nginx would serve from the same root.
+ *
+ * - `/simple/` and `/simple/<project>/`: negotiated (negotiate.ts), with
+ *   `Vary: Accept`. A name that is not normalized, or a missing trailing
+ *   slash, is redirected (301) to the canonical URL (PEP 503: "the
+ *   repository SHOULD redirect the non-normalized URLs to the normalized
+ *   one"). Redirects are relative, so a path prefix in front still works.
+ * - `/files/<project>/<filename>[.metadata]`: only files the project state
+ *   lists (an unlisted leftover of a crash is never served), with strong
+ *   ETags (their sha256), Range and conditional requests. Every
+ *   distribution is `application/octet-stream` and never carries a
+ *   Content-Encoding: a `.tar.gz` is the payload itself, and a client told
+ *   `Content-Encoding: gzip` would unpack it and fail the hash check.
+ */
+import { open } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ServerResponse } from 'node:http';
+import { canonicalizeName, isValidName } from '../pep/names.js';
+import { httpDate, notModified, rangeOf } from './conditional.js';
+import type { DownloadLog } from './download-log.js';
+import { CONTENT_TYPES, negotiatePageFormat } from './negotiate.js';
+import { PageCache, StateCache } from './read-cache.js';
+import { sendText, type Route, type RouteRequest } from './routes.js';
+import { projectStatePath, type TreeLayout } from './tree/layout.js';
+
+export interface ReadContext {
+  layout: TreeLayout;
+  log?: DownloadLog;
+}
+
+const PAGE_CACHE_CONTROL = 'max-age=0, must-revalidate';
+/** A filename's bytes never change (the tree refuses overwrites). */
+const FILE_CACHE_CONTROL = 'public, max-age=31536000, immutable';
+
+function redirect(res: ServerResponse, location: string): void {
+  sendText(res, 301, `moved to ${location}`, { Location: location });
+}
+
+function noCanonicalProject(name: string): boolean {
+  return !isValidName(name);
+}
+
+/** 304 / 200 for an in-memory page. */
+function sendPage(r: RouteRequest, body: Buffer, etag: string, mtimeMs: number, contentType: string, vary: boolean): void {
+  const headers: Record<string, string | number> = { 'Content-Type': contentType, ETag: etag, 'Last-Modified': httpDate(mtimeMs), 'Cache-Control': PAGE_CACHE_CONTROL };
+  if (vary) headers.Vary = 'Accept';
+  if (notModified(r.req.headers, etag, mtimeMs)) {
+    r.res.writeHead(304, headers);
+    r.res.end();
+    return;
+  }
+  r.res.writeHead(200, { ...headers, 'Content-Length': body.length });
+  r.res.end(body);
+}
+
+async function servePageDir(r: RouteRequest, pages: PageCache, dir: string): Promise<void> {
+  const format = negotiatePageFormat(r.req.headers.accept, r.search.get('format'));
+  if (format === undefined) {
+    sendText(r.res, 406, `none of the offered types is acceptable: ${Object.values(CONTENT_TYPES).join(', ')}`, { Vary: 'Accept' });
+    return;
+  }
+  const page = await pages.get(join(dir, format === 'json' ? 'index.json' : 'index.html'));
+  if (!page) {
+    sendText(r.res, 404, `not found: ${r.segments.join('/')}`, { Vary: 'Accept' });
+    return;
+  }
+  sendPage(r, page.body, page.etag, page.mtimeMs, CONTENT_TYPES[format], true);
+}
+
+async function serveFile(r: RouteRequest, ctx: ReadContext, states: StateCache, project: string, requested: string): Promise<void> {
+  const isMetadata = requested.endsWith('.metadata');
+  const filename = isMetadata ? requested.slice(0, -'.metadata'.length) : requested;
+  const entry = await states.file(projectStatePath(ctx.layout, project), filename);
+  const sha256 = isMetadata ? entry?.metadataSha256 : entry?.sha256;
+  if (!entry || sha256 === undefined) {
+    sendText(r.res, 404, `not found: /files/${project}/${requested}`);
+    return;
+  }
+  let handle;
+  try {
+    handle = await open(join(ctx.layout.filesDir, project, requested), 'r');
+  } catch {
+    sendText(r.res, 404, `not found: /files/${project}/${requested}`);
+    return;
+  }
+  let streaming = false;
+  try {
+    const st = await handle.stat();
+    const etag = `"${sha256}"`;
+    const headers: Record<string, string | number> = {
+      'Content-Type': isMetadata ? 'text/plain; charset=utf-8' : 'application/octet-stream',
+      ETag: etag,
+      'Last-Modified': httpDate(st.mtimeMs),
+      'Accept-Ranges': 'bytes',
+      'Cache-Control': FILE_CACHE_CONTROL,
+    };
+    if (notModified(r.req.headers, etag, st.mtimeMs)) {
+      r.res.writeHead(304, headers);
+      r.res.end();
+      return;
+    }
+    const range = rangeOf(r.req.headers, st.size, etag, st.mtimeMs);
+    if (range.kind === 'unsatisfiable') {
+      sendText(r.res, 416, `range not satisfiable: ${r.req.headers.range ?? ''} (size ${st.size})`, { 'Content-Range': `bytes */${st.size}`, ETag: etag });
+      return;
+    }
+    const [start, end] = range.kind === 'partial' ? [range.start, range.end] : [0, st.size - 1];
+    if (range.kind === 'partial') r.res.writeHead(206, { ...headers, 'Content-Range': `bytes ${start}-${end}/${st.size}`, 'Content-Length': end - start + 1 });
+    else r.res.writeHead(200, { ...headers, 'Content-Length': st.size });
+    if (r.req.method === 'HEAD' || st.size === 0) {
+      r.res.end();
+      return;
+    }
+    // A completed download: the whole file, or the rest of it (a resumed download, `bytes=N-`).
+    // Suffix and bounded ranges are partial reads (e.g. a lazy wheel's zip index), not downloads.
+    const counts = !isMetadata && (range.kind === 'full' || range.openEnded);
+    if (counts && ctx.log) {
+      const log = ctx.log;
+      r.res.on('finish', () => log.record({ project, version: entry.version, filename, userAgent: r.req.headers['user-agent'] ?? '' }));
+    }
+    const stream = handle.createReadStream({ start, end, highWaterMark: 256 * 1024 });
+    streaming = true;
+    stream.on('error', () => r.res.destroy());
+    r.res.on('close', () => stream.destroy());
+    stream.pipe(r.res);
+  } finally {
+    // The stream closes the handle itself (autoClose) once it ends or is destroyed.
+    if (!streaming) await handle.close();
+  }
+}
+
+export function readRoutes(ctx: ReadContext): Route[] {
+  const pages = new PageCache();
+  const states = new StateCache();
+  const methods = ['GET', 'HEAD'] as const;
+  return [
+    {
+      // The static page files themselves, as a static server exposes them.
+      name: 'simple-page-file',
+      methods,
+      read: true,
+      matches: (s) => s[0] === 'simple' && ((s.length === 2 && /^index\.(html|json)$/.test(s[1] ?? '')) || (s.length === 3 && /^index\.(html|json)$/.test(s[2] ?? ''))),
+      handle: async (r) => {
+        const file = r.segments[r.segments.length - 1] as string;
+        const project = r.segments.length === 3 ? (r.segments[1] as string) : undefined;
+        if (project !== undefined && (noCanonicalProject(project) || canonicalizeName(project) !== project)) return sendText(r.res, 404, 'not found');
+        const page = await pages.get(join(ctx.layout.simpleDir, ...(project ? [project] : []), file));
+        if (!page) return sendText(r.res, 404, 'not found');
+        return sendPage(r, page.body, page.etag, page.mtimeMs, file.endsWith('.json') ? CONTENT_TYPES.json : CONTENT_TYPES.html, false);
+      },
+    },
+    {
+      name: 'simple-root',
+      methods,
+      read: true,
+      matches: (s) => s[0] === 'simple' && (s.length === 1 || (s.length === 2 && s[1] === '')),
+      handle: (r) => (r.segments.length === 1 ? redirect(r.res, `simple/${r.rawSearch}`) : servePageDir(r, pages, ctx.layout.simpleDir)),
+    },
+    {
+      name: 'simple-project',
+      methods,
+      read: true,
+      matches: (s) => s[0] === 'simple' && s[1] !== '' && (s.length === 2 || (s.length === 3 && s[2] === '')),
+      handle: async (r) => {
+        const name = r.segments[1] as string;
+        if (noCanonicalProject(name)) return sendText(r.res, 404, `not a project name: ${JSON.stringify(name)}`);
+        const canonical = canonicalizeName(name);
+        if (r.segments.length === 2) return redirect(r.res, `${canonical}/${r.rawSearch}`);
+        if (canonical !== name) return redirect(r.res, `../${canonical}/${r.rawSearch}`);
+        return servePageDir(r, pages, join(ctx.layout.simpleDir, canonical));
+      },
+    },
+    {
+      name: 'files',
+      methods,
+      read: true,
+      matches: (s) => s[0] === 'files' && s.length === 3,
+      handle: async (r) => {
+        const [, project = '', filename = ''] = r.segments;
+        if (noCanonicalProject(project) || canonicalizeName(project) !== project || filename === '' || filename.startsWith('.')) {
+          return sendText(r.res, 404, `not found: /files/${project}/${filename}`);
+        }
+        return serveFile(r, ctx, states, project, filename);
+      },
+    },
+  ];
+}
