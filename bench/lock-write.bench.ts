@@ -12,7 +12,7 @@ import { realisticLockfile } from '../test/helpers/lock-gen.js';
 import { oracleSerialize } from '../test/helpers/lock-yaml-oracle.js';
 
 const PROFILES = ['linux-x86_64-py3.11', 'linux-aarch64-py3.11', 'windows-amd64-py3.12', 'macosx-arm64-py3.12'];
-const RUNS = 9;
+const RUNS = 15;
 const WARMUP = 3;
 
 const bench: Bench = {

@@ -1,19 +1,21 @@
 /**
  * A dedicated YAML emitter for the lockfile's fixed shape. It writes the
- * same bytes as `yaml` 2.x `stringify(lockfileToDocument(lock), YAML_OPTIONS)`
- * (see write.ts), ~10× faster, because a lock of hundreds of packages is
- * rewritten on every `pyindex lock` and the generic stringifier builds a node
- * tree, resolves a tag and runs the folding machinery for every scalar.
+ * same bytes as `yaml` 2.x `stringify(lockfileToDocument(lock), options)`
+ * with the options the lockfile writer always pinned (kept as the test
+ * oracle in test/helpers/lock-yaml-oracle.ts), an order of magnitude faster
+ * (bench/lock-write.bench.ts): a lock of hundreds of packages is rewritten on
+ * every `pyindex lock`, and the generic stringifier builds a node tree,
+ * resolves a tag and runs its folding machinery for every scalar.
  *
  * Byte-identity is the contract (test/lock/yaml-emit.test.ts checks it
- * differentially against `yaml.stringify`), so the scalar rules below are a
- * port of yaml 2.9's `stringifyString.js` restricted to the options write.ts
- * pins: YAML 1.2 core schema (https://yaml.org/spec/1.2.2/#103-core-schema —
+ * differentially against `yaml.stringify`, so a yaml upgrade that changes its
+ * output shows up there), and the scalar rules below are a port of yaml
+ * 2.9's `stringifyString.js` restricted to those options: YAML 1.2 core schema (https://yaml.org/spec/1.2.2/#103-core-schema —
  * `yes`/`no`/`on`/`off` and dates are plain strings there), `lineWidth: 0`
  * (never fold), `doubleQuotedAsJSON`, default `singleQuote: null`, default
  * `blockQuote: true` with literal (`|`) blocks for multi-line strings.
  */
-import type { LockedFile, LockedRequirement, Lockfile } from './types.js';
+import type { LockedFile, LockedJob, LockedPackage, LockedProfile, LockedRequirement, Lockfile } from './types.js';
 
 /** yaml's "cannot be plain" test: indicators at the start, `: `/` #` inside, whitespace or `:` at the end. */
 const PLAIN_UNSAFE = /^[\n\t ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-][ \t]|[\n:][ \t]|[ \t]\n|[\n\t ]#|[\n\t :]$/;
@@ -96,10 +98,34 @@ function literalBlock(text: string, indent: string): string {
 }
 
 /**
+ * True when none of the context-dependent rules can apply, so the string is
+ * plain unless the core schema would read it as another type: no control
+ * characters or surrogates, no space, tab, newline, `:` or `#` anywhere
+ * (they decide `: `, ` #`, trailing-space and block-scalar cases), and a
+ * first character that is not an indicator (`-`/`?` included). Most lockfile
+ * strings (names, versions, filenames, hashes) pass, skipping the regexes.
+ */
+function isContextFreePlain(s: string): boolean {
+  const n = s.length;
+  if (n === 0) return false;
+  switch (s.charCodeAt(0)) {
+    // , [ ] { } # & * ! | > ' " % @ ` ? -
+    case 44: case 91: case 93: case 123: case 125: case 35: case 38: case 42: case 33: case 124: case 62: case 39: case 34: case 37: case 64: case 96: case 63: case 45:
+      return false;
+  }
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c <= 32 || c === 58 || c === 35 || (c >= 0x7f && c <= 0x9f) || (c >= 0xd800 && c <= 0xdfff)) return false;
+  }
+  return true;
+}
+
+/**
  * A string as yaml writes it in value position; `indent` is the scalar's
  * context indent (its parent's indent plus one step), used by block scalars.
  */
 export function yamlValue(value: string, indent: string): string {
+  if (isContextFreePlain(value)) return resolvesToNonString(value) ? JSON.stringify(value) : value;
   if (NEEDS_ESCAPE.test(value)) return JSON.stringify(value);
   if (PLAIN_UNSAFE.test(value)) return value.includes('\n') ? literalBlock(value, indent) : quoted(value, indent, false);
   if (value.includes('\n')) return literalBlock(value, indent);
@@ -108,6 +134,7 @@ export function yamlValue(value: string, indent: string): string {
 
 /** A string as yaml writes it as an implicit mapping key (never a block scalar). */
 export function yamlKey(value: string): string {
+  if (isContextFreePlain(value)) return resolvesToNonString(value) ? JSON.stringify(value) : value;
   if (NEEDS_ESCAPE.test(value)) return JSON.stringify(value);
   if (value.includes('\n') || PLAIN_UNSAFE.test(value) || resolvesToNonString(value)) return quoted(value, '', true);
   return value;
@@ -120,20 +147,11 @@ function yamlNumber(n: number): string {
 }
 
 /**
- * A pair of a mapping at `indent` whose value is a string. yaml writes a key
- * longer than 1024 characters as an explicit `? key` with the value after
- * `: ` on the next line.
- */
-function scalarPair(key: string, value: string, indent: string): string {
-  const k = yamlKey(key);
-  const v = yamlValue(value, indent + '  ');
-  return k.length > MAX_IMPLICIT_KEY ? `? ${k}\n${indent}: ${v}` : `${k}: ${v}`;
-}
-
-/**
- * A pair whose value is a collection: `body` is its block text ('' when
+ * A pair of a mapping at `indent` whose key is free-form (a profile or job
+ * name) and whose value is a collection: `body` is its block text ('' when
  * empty, then written as `empty`, i.e. `[]`/`{}`, on the key's line); a
- * non-empty block starts on the next line, or after `: ` under an explicit key.
+ * non-empty block starts on the next line. yaml writes a key longer than
+ * 1024 characters as an explicit `? key`, the value then following `: `.
  */
 function collectionPair(key: string, body: string, empty: string, indent: string): string {
   const k = yamlKey(key);
@@ -149,34 +167,9 @@ function stringSeq(items: readonly string[], indent: string): string {
   return out;
 }
 
-function fileMap(f: LockedFile, indent: string): string {
-  const nl = '\n' + indent;
-  return (
-    scalarPair('filename', f.filename, indent) +
-    nl +
-    scalarPair('sha256', f.sha256, indent) +
-    nl +
-    `size: ${yamlNumber(f.size)}` +
-    nl +
-    scalarPair('url', f.url, indent) +
-    nl +
-    collectionPair('profiles', stringSeq(f.profiles, indent + '  '), '[]', indent)
-  );
-}
-
-function requirementMap(r: LockedRequirement, indent: string): string {
-  const nl = '\n' + indent;
-  return (
-    scalarPair('name', r.name, indent) +
-    nl +
-    scalarPair('version', r.version, indent) +
-    nl +
-    scalarPair('file', r.file, indent) +
-    nl +
-    collectionPair('extras', stringSeq(r.extras, indent + '  '), '[]', indent) +
-    nl +
-    collectionPair('required-by', stringSeq(r.requiredBy, indent + '  '), '[]', indent)
-  );
+/** `key:` (a fixed, plain key) and a list of strings, in a mapping at `indent`. */
+function stringListPair(key: string, items: readonly string[], indent: string): string {
+  return items.length ? `${key}:\n${indent}  ${stringSeq(items, indent + '  ')}` : `${key}: []`;
 }
 
 /** Block sequence of mappings (each item's mapping indented one step past `- `). */
@@ -187,51 +180,63 @@ function mapSeq<T>(items: readonly T[], indent: string, item: (x: T, indent: str
   return out;
 }
 
-/** Block mapping with string keys whose context indent is `indent`; '' when empty. */
+/** Block mapping with free-form keys whose context indent is `indent`; '' when empty. */
 function recordMap<T>(record: Record<string, T>, indent: string, value: (key: string, x: T, indent: string) => string): string {
   let out = '';
   for (const [k, x] of Object.entries(record)) out += (out ? `\n${indent}` : '') + value(k, x, indent);
   return out;
 }
 
+// The fixed keys below (filename, required-by, …) are plain in yaml's eyes; values sit one step deeper than their mapping.
+
+function fileMap(f: LockedFile, indent: string): string {
+  const v = indent + '  ';
+  const nl = '\n' + indent;
+  return (
+    `filename: ${yamlValue(f.filename, v)}${nl}sha256: ${yamlValue(f.sha256, v)}${nl}size: ${yamlNumber(f.size)}${nl}` +
+    `url: ${yamlValue(f.url, v)}${nl}${stringListPair('profiles', f.profiles, indent)}`
+  );
+}
+
+function requirementMap(r: LockedRequirement, indent: string): string {
+  const v = indent + '  ';
+  const nl = '\n' + indent;
+  return (
+    `name: ${yamlValue(r.name, v)}${nl}version: ${yamlValue(r.version, v)}${nl}file: ${yamlValue(r.file, v)}${nl}` +
+    `${stringListPair('extras', r.extras, indent)}${nl}${stringListPair('required-by', r.requiredBy, indent)}`
+  );
+}
+
+function packageMap(p: LockedPackage, indent: string): string {
+  const v = indent + '  ';
+  const nl = '\n' + indent;
+  const files = mapSeq(p.files, v, fileMap);
+  return `name: ${yamlValue(p.name, v)}${nl}version: ${yamlValue(p.version, v)}${nl}${files ? `files:${nl}  ${files}` : 'files: []'}`;
+}
+
+function profileMap(p: LockedProfile, indent: string): string {
+  const v = indent + '  ';
+  const nl = '\n' + indent;
+  return `platform: ${yamlValue(p.platform, v)}${nl}python: ${yamlValue(p.python, v)}${nl}digest: ${yamlValue(p.digest, v)}`;
+}
+
+function jobMap(j: LockedJob, indent: string): string {
+  const nl = '\n' + indent;
+  const sets = recordMap(j.profiles, indent + '  ', (profile, reqs, at) => collectionPair(profile, mapSeq(reqs, at + '  ', requirementMap), '[]', at));
+  return `${stringListPair('requires', j.requires, indent)}${nl}${stringListPair('constraints', j.constraints, indent)}${nl}${sets ? `profiles:${nl}  ${sets}` : 'profiles: {}'}`;
+}
+
 /** The YAML text of the lockfile document (without the header comment). */
 export function emitLockYaml(lock: Lockfile): string {
-  const profiles = recordMap(lock.profiles, '  ', (name, p, ind) => {
-    const inner = ind + '  ';
-    const nl = '\n' + inner;
-    return collectionPair(name, scalarPair('platform', p.platform, inner) + nl + scalarPair('python', p.python, inner) + nl + scalarPair('digest', p.digest, inner), '{}', ind);
-  });
-  const jobs = recordMap(lock.jobs, '  ', (name, j, ind) => {
-    const inner = ind + '  ';
-    const sets = recordMap(j.profiles, inner + '  ', (profile, reqs, ind2) => collectionPair(profile, mapSeq(reqs, ind2 + '  ', requirementMap), '[]', ind2));
-    const body =
-      collectionPair('requires', stringSeq(j.requires, inner + '  '), '[]', inner) +
-      `\n${inner}` +
-      collectionPair('constraints', stringSeq(j.constraints, inner + '  '), '[]', inner) +
-      `\n${inner}` +
-      collectionPair('profiles', sets, '{}', inner);
-    return collectionPair(name, body, '{}', ind);
-  });
-  const packages = mapSeq(lock.packages, '  ', (p, ind) => {
-    return (
-      scalarPair('name', p.name, ind) +
-      `\n${ind}` +
-      scalarPair('version', p.version, ind) +
-      `\n${ind}` +
-      collectionPair('files', mapSeq(p.files, ind + '  ', fileMap), '[]', ind)
-    );
-  });
+  const profiles = recordMap(lock.profiles, '  ', (name, p, at) => collectionPair(name, profileMap(p, at + '  '), '{}', at));
+  const packages = mapSeq(lock.packages, '  ', packageMap);
+  const jobs = recordMap(lock.jobs, '  ', (name, j, at) => collectionPair(name, jobMap(j, at + '  '), '{}', at));
   return (
     `version: ${yamlNumber(lock.version)}\n` +
-    scalarPair('config-digest', lock.configDigest, '') +
-    '\n' +
-    scalarPair('index', lock.index, '') +
-    '\n' +
-    collectionPair('profiles', profiles, '{}', '') +
-    '\n' +
-    collectionPair('packages', packages, '[]', '') +
-    '\n' +
-    collectionPair('jobs', jobs, '{}', '') +
-    '\n'
+    `config-digest: ${yamlValue(lock.configDigest, '  ')}\n` +
+    `index: ${yamlValue(lock.index, '  ')}\n` +
+    (profiles ? `profiles:\n  ${profiles}\n` : 'profiles: {}\n') +
+    (packages ? `packages:\n  ${packages}\n` : 'packages: []\n') +
+    (jobs ? `jobs:\n  ${jobs}\n` : 'jobs: {}\n')
   );
 }
