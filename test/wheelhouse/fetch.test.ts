@@ -3,7 +3,7 @@
  * with injected faults: the wheelhouse only ever shows whole, verified files.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -185,6 +185,7 @@ t.test('a corrupt wheelhouse file is quarantined and replaced', async (t) => {
   rmSync(join(p.wheelhouse, a.filename));
   writeFileSync(join(p.wheelhouse, a.filename), 'garbage');
   // b: changed in place through the hard link (the cache entry is hit too) → downloaded again.
+  chmodSync(join(p.wheelhouse, b.filename), 0o644); // cache entries (and so their links) are read-only
   writeFileSync(join(p.wheelhouse, b.filename), Buffer.alloc(b.size, 0x43));
   const warnings: string[] = [];
   p.server.requests.length = 0;

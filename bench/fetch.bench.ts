@@ -1,0 +1,162 @@
+/**
+ * `pyindex fetch` of a locked corpus (32 wheels, ~112 MB of incompressible
+ * payload) from a loopback index served by test/helpers/static-server.ts in
+ * its own process, against the same files fetched by:
+ * - `pip download --no-deps --only-binary=:all:` from exact pins with hashes
+ *   (issue 4 target: pyindex ≥ 3× faster);
+ * - `curl --parallel --parallel-max 16` (no verification at all; target:
+ *   pyindex ≥ 80% of its throughput).
+ * Every run starts cold (fresh wheelhouse, fresh cache) and is a child
+ * process timed from spawn to exit, start-up included for all three. Also
+ * measured, without a peer: a re-run on a complete wheelhouse (every file
+ * re-hashed) and a new wheelhouse filled from the warm cache.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { plannedFiles } from '../src/wheelhouse/plan.js';
+import { writePayloadIndex, lockFetchProject, type PayloadWheelSpec } from '../test/helpers/wheelhouse-kit.js';
+import { isolatedEnv } from '../test/helpers/python.js';
+import type { Bench, BenchRow } from './lib.js';
+import { cliRunners, measure, median, pipPython, startServerProcess, tempDir, type Measured } from './lock-tools.js';
+
+const FILES = 32;
+const PAYLOAD = 3_500_000;
+const RUNS = 3;
+const TIMEOUT_S = 600;
+const MB = 1024 * 1024;
+
+const SPECS: PayloadWheelSpec[] = Array.from({ length: FILES }, (_, i) => ({ name: `payload-${String(i).padStart(2, '0')}`, version: '1.0.0', payload: PAYLOAD }));
+
+/** The generated index, kept across runs under a key of its shape (random bytes need not repeat, only sizes). */
+function corpus(): string {
+  const key = createHash('sha256').update(JSON.stringify({ v: 1, SPECS })).digest('hex').slice(0, 16);
+  const dest = join(tmpdir(), 'pyindex-bench-fetch', key);
+  if (existsSync(join(dest, 'done'))) return dest;
+  const building = `${dest}.${process.pid}.tmp`;
+  rmSync(building, { recursive: true, force: true });
+  writePayloadIndex(building, SPECS);
+  writeFileSync(join(building, 'done'), '');
+  mkdirSync(join(tmpdir(), 'pyindex-bench-fetch'), { recursive: true });
+  rmSync(dest, { recursive: true, force: true });
+  renameSync(building, dest);
+  return dest;
+}
+
+function check(m: Measured, what: string): number {
+  if (m.error) throw new Error(`${what} failed: ${m.error}`);
+  return m.ms;
+}
+
+/** Every wheel in `dir` has the sha256 the lock names. */
+function verifyDir(dir: string, files: { filename: string; sha256: string }[], what: string): void {
+  for (const f of files) {
+    const path = join(dir, f.filename);
+    if (!existsSync(path) || createHash('sha256').update(readFileSync(path)).digest('hex') !== f.sha256) throw new Error(`${what}: ${f.filename} missing or wrong`);
+  }
+}
+
+const bench: Bench = {
+  title: `fetch: ${FILES} locked wheels (~${Math.round((FILES * PAYLOAD) / MB)} MB) from a loopback index, cold`,
+  async run(): Promise<BenchRow[]> {
+    const root = corpus();
+    const server = await startServerProcess(root);
+    const work = tempDir('fetch');
+    try {
+      const lock = await lockFetchProject(work, `${server.url}/simple/`, { bench: SPECS.map((s) => s.name) }, join(work, 'lock-cache'));
+      const files = plannedFiles(lock, [], []);
+      const totalBytes = files.reduce((n, f) => n + f.size, 0);
+
+      // pyindex as users run it (bundle, else tsc output, else tsx): the first that passes a smoke fetch.
+      let argv: string[] | undefined;
+      let describe = '';
+      for (const runner of await cliRunners()) {
+        const smoke = await measure(process.execPath, [...runner.argv, 'fetch', '--config', join(work, 'pyindex.yaml'), '--wheelhouse', join(work, 'smoke-wh'), '--cache-dir', join(work, 'smoke-cache')], { ...process.env, CI: '1' }, TIMEOUT_S);
+        rmSync(join(work, 'smoke-wh'), { recursive: true, force: true });
+        rmSync(join(work, 'smoke-cache'), { recursive: true, force: true });
+        if (!smoke.error) {
+          argv = runner.argv;
+          describe = runner.describe.replace('pyindex lock', 'pyindex fetch');
+          break;
+        }
+      }
+      if (!argv) throw new Error('no pyindex build passed a smoke fetch');
+      const pyindexArgs = (wh: string, cache: string) => [...argv, 'fetch', '--config', join(work, 'pyindex.yaml'), '--wheelhouse', wh, '--cache-dir', cache];
+
+      const ours: number[] = [];
+      let lastWh = '';
+      let lastCache = '';
+      for (let i = 0; i < RUNS; i++) {
+        lastWh = join(work, `wh-${i}`);
+        lastCache = join(work, `cache-${i}`);
+        ours.push(check(await measure(process.execPath, pyindexArgs(lastWh, lastCache), { ...process.env, CI: '1' }, TIMEOUT_S), 'pyindex fetch'));
+      }
+      verifyDir(lastWh, files, 'pyindex fetch');
+      const present = median(await repeat(async () => check(await measure(process.execPath, pyindexArgs(lastWh, lastCache), { ...process.env, CI: '1' }, TIMEOUT_S), 'pyindex fetch (present)')));
+      const fromCache: number[] = [];
+      for (let i = 0; i < RUNS; i++) fromCache.push(check(await measure(process.execPath, pyindexArgs(join(work, `wh-cached-${i}`), lastCache), { ...process.env, CI: '1' }, TIMEOUT_S), 'pyindex fetch (cache)'));
+
+      // pip: the same exact pins with their hashes (hash-checking mode), binaries only, no cache.
+      const python = pipPython();
+      const pip: number[] = [];
+      if (python) {
+        const requirements = join(work, 'requirements.txt');
+        writeFileSync(requirements, files.map((f) => `${f.project}==${f.version} --hash=sha256:${f.sha256}`).join('\n') + '\n');
+        for (let i = 0; i < RUNS; i++) {
+          const dest = join(work, `pip-${i}`);
+          const args = ['-m', 'pip', 'download', '--no-deps', '--isolated', '--no-cache-dir', '--only-binary=:all:', '--index-url', `${server.url}/simple/`, '-d', dest, '-r', requirements, '--quiet'];
+          pip.push(check(await measure(python, args, isolatedEnv(), TIMEOUT_S), 'pip download'));
+          if (i === 0) verifyDir(dest, files, 'pip download');
+        }
+      }
+
+      // curl: the lock's URLs, 16 at a time, no verification.
+      const curl: number[] = [];
+      for (let i = 0; i < RUNS; i++) {
+        const dest = join(work, `curl-${i}`);
+        mkdirSync(dest);
+        const config = join(work, `curl-${i}.cfg`);
+        writeFileSync(config, files.map((f) => `url = "${f.url}"\noutput = "${join(dest, f.filename)}"\n`).join(''));
+        curl.push(check(await measure('curl', ['--silent', '--show-error', '--fail', '--parallel', '--parallel-max', '16', '--config', config], { PATH: process.env.PATH }, TIMEOUT_S), 'curl'));
+        if (i === 0) verifyDir(dest, files, 'curl');
+      }
+
+      const mb = totalBytes / MB;
+      const oursMs = median(ours);
+      const rows: BenchRow[] = [
+        {
+          name: `pyindex fetch, cold cache, ${files.length} files / ${mb.toFixed(0)} MB (wall time incl. start-up, median of ${RUNS}; ${describe})`,
+          ours: oursMs,
+          ...(pip.length ? { peer: median(pip), peerName: 'pip download --no-deps (pins + hashes)' } : { note: 'pip (pyenv 3.13.0) not found' }),
+          unit: 'ms',
+          target: '≥ 3× faster than pip',
+        },
+        {
+          name: 'throughput, cold (bytes / wall time)',
+          ours: mb / (oursMs / 1000),
+          peer: mb / (median(curl) / 1000),
+          peerName: 'curl --parallel --parallel-max 16 (no verification, no fsync)',
+          unit: 'MB/s',
+          higherIsBetter: true,
+          target: '≥ 80% of curl',
+          note: `pyindex at ${((median(curl) / oursMs) * 100).toFixed(0)}% of curl`,
+        },
+        { name: 'pyindex fetch re-run on the complete wheelhouse (every file re-hashed)', ours: present, unit: 'ms' },
+        { name: 'pyindex fetch into a new wheelhouse from the warm cache (re-hash + hard link)', ours: median(fromCache), unit: 'ms' },
+      ];
+      return rows;
+    } finally {
+      server.stop();
+      rmSync(work, { recursive: true, force: true });
+    }
+  },
+};
+
+async function repeat(fn: () => Promise<number>): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < RUNS; i++) out.push(await fn());
+  return out;
+}
+
+export default bench;
