@@ -43,7 +43,7 @@ export type RangeRequest = { kind: 'full' } | { kind: 'partial'; start: number; 
 function ifRangeHolds(headers: IncomingHttpHeaders, etag: string, mtimeMs: number): boolean {
   const ifRange = headers['if-range'];
   if (ifRange === undefined) return true;
-  const v = ifRange.trim();
+  const v = (Array.isArray(ifRange) ? ifRange.join(',') : ifRange).trim();
   if (v.startsWith('"') || v.startsWith('W/')) return v === etag;
   const date = Date.parse(v);
   return !Number.isNaN(date) && Math.floor(mtimeMs / 1000) * 1000 === date;

@@ -62,7 +62,8 @@ function qualityOf(offer: (typeof OFFERS)[number], ranges: MediaRange[]): { q: n
 /** The format to answer with, or undefined for 406. `format` is `?format=` when given. */
 export function negotiatePageFormat(accept: string | undefined, format?: string | null): PageFormat | undefined {
   if (format !== undefined && format !== null && format !== '') {
-    const f = format.trim().toLowerCase();
+    // An unencoded "+" in a query string decodes to a space (form encoding); put it back.
+    const f = format.trim().toLowerCase().replace(/ /g, '+');
     if (f === 'json') return 'json';
     if (f === 'html') return 'html';
     return OFFERS.find((o) => `${o.type}/${o.subtype}` === f)?.format;
