@@ -1,0 +1,114 @@
+/**
+ * `pyindex provision` vs bare pip on the same wheelhouse of real wheels
+ * (requests, flask, numpy, pytest, rich, pydantic … and their closure, from
+ * the machine's mirror /opt/pypi; generated wheels when it is absent):
+ *
+ * - cold: a fresh venv each run. pyindex: the bundled CLI (`python -m venv`,
+ *   interpreter check, pip install, sync check, verify, stamp). pip: the same
+ *   `python -m venv` then `pip install --isolated --no-index --find-links WH
+ *   --no-deps -r req.txt` with the same generated requirements file. Runs
+ *   alternate between the two; medians of 3.
+ * - no-op: provision again on the stamped venv vs pip's own "Requirement
+ *   already satisfied" run of the same command; medians of 10 and 5.
+ */
+import { existsSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { exportRequirements } from '../src/lock/export-requirements.js';
+import { readLockfile } from '../src/lock/read.js';
+import { provision } from '../src/provision/index.js';
+import { isolatedPythonEnv } from '../src/provision/pip.js';
+import { pyenvPython, relock, writeConfig, type Kit } from '../test/helpers/provision-kit.js';
+import { makeUniversalWheels } from '../test/helpers/universal-wheels.js';
+import { medianMs, type Bench, type BenchRow } from './lib.js';
+import { repoRoot } from './lock-tools.js';
+
+const MIRROR = '/opt/pypi/simple';
+const PROFILE = 'linux-x86_64-py3.11';
+const REAL = ['requests', 'flask', 'numpy', 'pytest', 'rich', 'pydantic', 'pyyaml', 'python-dateutil', 'tabulate', 'tqdm', 'attrs', 'packaging'];
+
+/** The CLI as users run it (scripts/bundle.mjs), built from today's sources into bench/out/provision-build. */
+async function bundledCli(): Promise<string[]> {
+  const stage = join(repoRoot, 'bench', 'out', 'provision-build');
+  rmSync(stage, { recursive: true, force: true });
+  mkdirSync(stage, { recursive: true });
+  symlinkSync(join(repoRoot, 'src'), join(stage, 'src'));
+  const res = await execa(process.execPath, [join(repoRoot, 'scripts', 'bundle.mjs')], { cwd: stage, reject: false });
+  const bin = join(stage, 'dist', 'bundle', 'pyindex.js');
+  return res.exitCode === 0 && existsSync(bin) ? [bin] : ['--import=tsx', join(repoRoot, 'src', 'cli', 'bin.ts')];
+}
+
+async function corpus(dir: string): Promise<{ kit: Kit; note: string }> {
+  const kit: Kit = { dir, config: '', lockFile: join(dir, 'pyindex.lock.yaml'), wheelhouse: join(dir, 'wheelhouse'), cache: join(dir, 'cache') };
+  if (existsSync(MIRROR)) {
+    kit.config = writeConfig(dir, { bench: { requires: REAL, profiles: [PROFILE] } }, MIRROR);
+    await relock(kit);
+    return { kit, note: `real wheels from ${MIRROR}` };
+  }
+  const wheels = join(dir, 'wheels');
+  mkdirSync(wheels);
+  makeUniversalWheels(wheels, Array.from({ length: 25 }, (_, i) => ({ name: `pkg${i}`, version: '1.0', body: 'X = 1\n'.repeat(2000) })));
+  kit.config = writeConfig(dir, { bench: { requires: Array.from({ length: 25 }, (_, i) => `pkg${i}`), profiles: [PROFILE] } });
+  await relock(kit);
+  return { kit, note: 'generated wheels (no mirror here)' };
+}
+
+const bench: Bench = {
+  title: 'provision: pyindex provision vs bare pip install --no-index --find-links (same wheelhouse, same venv creation)',
+  async run(): Promise<BenchRow[]> {
+    const python = pyenvPython('3.11');
+    if (!python) throw new Error('needs pyenv Python 3.11');
+    const dir = join(tmpdir(), `pyindex-provision-bench-${process.pid}`);
+    mkdirSync(dir, { recursive: true });
+    try {
+      const { kit, note } = await corpus(dir);
+      // Fill the wheelhouse once (not measured).
+      await provision({ job: 'bench', profile: PROFILE, venv: join(dir, 'warm'), wheelhouse: kit.wheelhouse, python, configFile: kit.config, cacheDir: kit.cache, fetch: true });
+      const wheels = readdirSync(kit.wheelhouse).filter((f) => f.endsWith('.whl')).length;
+      const requirements = join(dir, 'req.txt');
+      writeFileSync(requirements, exportRequirements(readLockfile(kit.lockFile), 'bench', PROFILE));
+      const cli = await bundledCli();
+      const env = isolatedPythonEnv(process.env);
+      let n = 0;
+      const ours = (venv: string) => execa(process.execPath, [...cli, 'provision', '--job', 'bench', '--profile', PROFILE, '--python', python, '--venv', venv, '--wheelhouse', kit.wheelhouse, '--config', kit.config, '--cache-dir', kit.cache], { env: process.env });
+      const pipInstall = (venv: string) => execa(join(venv, 'bin', 'python'), ['-m', 'pip', 'install', '--isolated', '--no-index', '--find-links', kit.wheelhouse, '--no-deps', '-r', requirements], { env, extendEnv: false });
+      const pipCold = async (venv: string) => {
+        await execa(python, ['-m', 'venv', venv], { env, extendEnv: false });
+        await pipInstall(venv);
+      };
+      const timeOnce = async (fn: () => Promise<unknown>): Promise<number> => {
+        const start = process.hrtime.bigint();
+        await fn();
+        return Number(process.hrtime.bigint() - start) / 1e6;
+      };
+      const coldOurs: number[] = [];
+      const coldPip: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const a = join(dir, `pip-${n++}`);
+        coldPip.push(await timeOnce(() => pipCold(a)));
+        const b = join(dir, `ours-${n++}`);
+        coldOurs.push(await timeOnce(() => ours(b)));
+        if (i < 2) {
+          rmSync(a, { recursive: true, force: true });
+          rmSync(b, { recursive: true, force: true });
+        }
+      }
+      const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
+      const lastOurs = join(dir, `ours-${n - 1}`);
+      const lastPip = join(dir, `pip-${n - 2}`);
+      const noopOurs = await medianMs(() => ours(lastOurs), 10, 1);
+      const noopPip = await medianMs(() => pipInstall(lastPip), 5, 1);
+      const coldO = median(coldOurs);
+      const coldP = median(coldPip);
+      return [
+        { name: `cold: fresh venv + install ${wheels} wheels (${note})`, ours: coldO, peer: coldP, peerName: 'python -m venv + pip install', unit: 'ms', target: 'overhead ≤ 15%', note: `overhead ${(((coldO - coldP) / coldP) * 100).toFixed(1)}%; runs ours ${coldOurs.map((x) => x.toFixed(0)).join('/')}, pip ${coldPip.map((x) => x.toFixed(0)).join('/')}` },
+        { name: 'no-op: nothing changed (whole CLI process)', ours: noopOurs, peer: noopPip, peerName: 'pip install (already satisfied)', unit: 'ms', target: '≤ 300 ms', note: `CLI: ${cli.length === 1 ? 'bundled (scripts/bundle.mjs)' : 'tsx (bundling failed)'}` },
+      ];
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+};
+
+export default bench;
