@@ -92,6 +92,8 @@ function pumpBody(req: IncomingMessage, idleMs: number, onChunk: (chunk: Buffer)
   return new Promise((resolve, reject) => {
     let settled = false;
     let timer: NodeJS.Timeout | undefined;
+    // The chunk being processed: 'end' can arrive while it is (pause() does not hold back 'end').
+    let inFlight: Promise<void> = Promise.resolve();
     const cleanup = (): void => {
       settled = true;
       clearTimeout(timer);
@@ -113,20 +115,27 @@ function pumpBody(req: IncomingMessage, idleMs: number, onChunk: (chunk: Buffer)
     const onData = (chunk: Buffer): void => {
       req.pause();
       clearTimeout(timer);
-      onChunk(chunk).then(() => {
+      inFlight = onChunk(chunk).then(() => {
         if (settled) return;
         arm();
         req.resume();
       }, fail);
     };
+    let ended = false;
     const onEnd = (): void => {
-      if (settled) return;
-      cleanup();
-      resolve();
+      ended = true;
+      clearTimeout(timer);
+      void inFlight.then(() => {
+        if (settled) return;
+        cleanup();
+        resolve();
+      });
     };
     const onError = (err: Error): void => fail(err);
-    // 'close' before 'end': the client hung up mid-body.
-    const onClose = (): void => fail(new Error(req.complete ? 'connection closed' : 'the client closed the connection before the body was complete'));
+    // 'close' before 'end': the client hung up mid-body ('close' also follows a normal 'end').
+    const onClose = (): void => {
+      if (!ended) fail(new Error('the client closed the connection before the body was complete'));
+    };
     req.on('data', onData);
     req.on('end', onEnd);
     req.on('error', onError);
