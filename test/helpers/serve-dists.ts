@@ -4,6 +4,7 @@
  * honest RECORD, so pip installs it), an sdist a tar.gz with PKG-INFO.
  */
 import { createHash } from 'node:crypto';
+import { openTree } from '../../src/serve/tree/index.js';
 import { makeTar, makeZip } from './make-archive.js';
 
 export interface DistSpec {
@@ -64,3 +65,16 @@ export async function makeSdist(s: DistSpec): Promise<BuiltDist> {
   ]);
   return { filename: `${base}.tar.gz`, bytes, sha256: sha256Hex(bytes), metadata };
 }
+
+/** app → lib; lib 2.0 needs a Python that does not exist, so every client must pick lib 1.0. */
+export async function populateClientTree(dir: string): Promise<void> {
+  const tree = openTree(dir);
+  const dists = [
+    makeWheel({ name: 'App', version: '1.0', requires: ['lib>=0.5'] }),
+    makeWheel({ name: 'lib', version: '1.0', requiresPython: '>=3.7' }),
+    makeWheel({ name: 'lib', version: '2.0', requiresPython: '>=3.99' }),
+    await makeSdist({ name: 'lib', version: '1.0', requiresPython: '>=3.7' }),
+  ];
+  for (const d of dists) await tree.addFile({ filename: d.filename, bytes: d.bytes, sha256: d.sha256 });
+}
+
