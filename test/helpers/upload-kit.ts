@@ -113,6 +113,8 @@ export interface PostOptions {
   method?: string;
   /** Send these bytes, then keep the request open without ending it (a stalled client). */
   stallAfter?: Buffer;
+  /** Send the body chunked (no Content-Length), in pieces of this size. */
+  chunked?: number;
 }
 
 /** One request on a fresh connection; resolves with the response (also when the server answered before the body was sent). */
@@ -120,7 +122,7 @@ export function httpRequest(url: string, body: Buffer | undefined, options: Post
   return new Promise((resolve, reject) => {
     const headers: Record<string, string | number> = { ...options.headers };
     if (body !== undefined || options.stallAfter !== undefined) headers['Content-Type'] = options.contentType ?? `multipart/form-data; boundary=${BOUNDARY}`;
-    if (body !== undefined) headers['Content-Length'] = body.length;
+    if (body !== undefined && options.chunked === undefined) headers['Content-Length'] = body.length;
     const req = request(url, { method: options.method ?? (body !== undefined || options.stallAfter ? 'POST' : 'GET'), headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
@@ -130,7 +132,10 @@ export function httpRequest(url: string, body: Buffer | undefined, options: Post
     // EPIPE/ECONNRESET after an early answer are expected; a request that never got one fails.
     req.on('error', (err) => setImmediate(() => reject(err)));
     if (options.stallAfter !== undefined) req.write(options.stallAfter);
-    else req.end(body);
+    else if (body !== undefined && options.chunked !== undefined) {
+      for (let at = 0; at < body.length; at += options.chunked) req.write(body.subarray(at, at + options.chunked));
+      req.end();
+    } else req.end(body);
   });
 }
 
@@ -154,4 +159,17 @@ export async function startUploadServer(root: string, options: UploadRouteOption
 /** Users for the tests: alice and bob upload, root is admin, reader only reads. Passwords are `<name>-pw`. */
 export async function addTestUsers(root: string, users: [string, Role][] = [['alice', 'uploader'], ['bob', 'uploader'], ['root', 'admin'], ['reader', 'reader']]): Promise<void> {
   for (const [name, role] of users) await setUser(root, name, `${name}-pw`, role);
+}
+
+/**
+ * Polls `predicate` until it holds, for effects a server completes on its
+ * own schedule (e.g. cleaning up after a client hung up). Fails after
+ * `limitMs`; the poll interval is not a timing assumption.
+ */
+export async function waitUntil(predicate: () => boolean | Promise<boolean>, what: string, limitMs = 10_000): Promise<void> {
+  const deadline = Date.now() + limitMs;
+  while (!(await predicate())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }

@@ -112,6 +112,9 @@ export async function handleUpload(req: IncomingMessage, res: ServerResponse, ct
     return;
   }
   let tempPath: string | undefined;
+  // The answer is sent only after the temp file is gone, so a client that
+  // sees it can rely on the tree holding nothing of a refused upload.
+  let answer: () => void;
   try {
     const form = await readUploadForm(req, ctx.tree.layout.tmpDir, ctx.limits);
     tempPath = form.file?.path;
@@ -120,23 +123,24 @@ export async function handleUpload(req: IncomingMessage, res: ServerResponse, ct
     const existing = await ctx.tree.project(upload.dist.project);
     const permission = mayChangeProject(principal, upload.dist.project, existing);
     if (!permission.ok) {
-      sendText(res, 403, permission.reason);
-      return;
+      answer = () => sendText(res, 403, permission.reason);
+    } else {
+      const result = await ctx.tree.addFile({
+        filename: upload.dist.filename,
+        bytes: upload.file.path,
+        sha256: upload.file.sha256,
+        metadata: Buffer.from(facts.text, 'utf8'),
+        uploader: principal.user,
+      });
+      await audit(ctx, req, principal, upload.dist.project, upload.version, upload.dist.filename, result);
+      const filename = upload.dist.filename;
+      answer = () => sendText(res, 200, result === 'added' ? `OK: stored ${filename}` : `OK: ${filename} was already stored with identical content`);
     }
-    const result = await ctx.tree.addFile({
-      filename: upload.dist.filename,
-      bytes: upload.file.path,
-      sha256: upload.file.sha256,
-      metadata: Buffer.from(facts.text, 'utf8'),
-      uploader: principal.user,
-    });
-    await audit(ctx, req, principal, upload.dist.project, upload.version, upload.dist.filename, result);
-    sendText(res, 200, result === 'added' ? `OK: stored ${upload.dist.filename}` : `OK: ${upload.dist.filename} was already stored with identical content`);
   } catch (err) {
-    sendError(req, res, err);
-  } finally {
-    if (tempPath !== undefined) await fsp.rm(tempPath, { force: true });
+    answer = () => sendError(req, res, err);
   }
+  if (tempPath !== undefined) await fsp.rm(tempPath, { force: true });
+  answer();
 }
 
 async function audit(ctx: UploadContext, req: IncomingMessage, principal: Principal, project: string, version: string, filename: string, result: string): Promise<void> {
