@@ -7,7 +7,7 @@
  */
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { makeZip } from '../helpers/make-archive.js';
 import { addTestUsers, basic, BOUNDARY, httpRequest, multipart, waitUntil, postUpload, sdist, startUploadServer, tempRoot, uploadBody, uploadFields, wheel, type Dist, type UploadServer } from '../helpers/upload-kit.js';
 
@@ -24,7 +24,7 @@ t.teardown(async () => {
 });
 const auth = { Authorization: basic('alice', 'alice-pw') };
 
-function assertNothingStored(t: Tap.Test, what: string): void {
+function assertNothingStored(t: Test, what: string): void {
   t.same(existsSync(join(root, 'files')) ? readdirSync(join(root, 'files')) : [], [], `${what}: nothing under files/`);
   t.same(existsSync(join(root, '.pyindex', 'projects')) ? readdirSync(join(root, '.pyindex', 'projects')) : [], [], `${what}: no project state`);
   t.same(existsSync(join(root, '.pyindex', 'tmp')) ? readdirSync(join(root, '.pyindex', 'tmp')) : [], [], `${what}: no temp file`);
