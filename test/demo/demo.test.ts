@@ -1,6 +1,6 @@
 /**
  * The README's first command runs `pyindex demo`: the embedded default must
- * lock end to end, and what it exports must install with real pip, offline,
+ * lock, fetch and provision end to end (a real venv that imports the locked versions), and what it exports must install with real pip, offline,
  * from the demo's own index, hashes checked.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -17,6 +17,12 @@ t.test('pyindex demo locks the embedded project and pip installs the export offl
   t.equal(r.code, 0, r.stderr);
   t.match(r.stdout, /wrote .*pyindex\.lock\.yaml: \d+ distributions for 6 job × profile pairs/);
   t.match(r.stdout, /demo-win32api==306 \\\n\s+--hash=sha256:[0-9a-f]{64}/);
+  t.match(r.stdout, /wheelhouse: 6 files \(6 downloaded/, 'fetch fills the wheelhouse');
+  t.match(r.stdout, /venv-talos: job talos × linux64-py311, 6 packages with .*; new venv; installed 6/, 'provision builds the venv');
+  t.match(r.stdout, /venv-talos: up to date \(job talos × linux64-py311, 6 packages\)/, 'the second provision is a no-op');
+  const venvPython = join(demo, 'venv-talos', 'bin', 'python');
+  const imported = await execa(venvPython, ['-c', 'import demo_runner, demo_http, demo_socks; print(demo_runner.__version__, demo_http.__version__)'], { env: isolatedEnv(), extendEnv: false });
+  t.equal(imported.stdout.trim(), '5.1.0 2.1.0', 'the provisioned venv imports the locked versions');
   const lock = readFileSync(join(demo, 'pyindex.lock.yaml'), 'utf8');
   t.match(lock, /"job: demo-http\[socks\]; python_version >= '3'"|job: demo-http\[socks\]/);
 
