@@ -69,6 +69,17 @@ export function negotiatePageFormat(accept: string | undefined, format?: string 
     return OFFERS.find((o) => `${o.type}/${o.subtype}` === f)?.format;
   }
   if (accept === undefined || accept.trim() === '') return 'html';
+  // Clients send a handful of distinct headers, over and over.
+  if (memo.has(accept)) return memo.get(accept);
+  const chosen = negotiateAccept(accept);
+  if (memo.size >= 256) memo.clear();
+  memo.set(accept, chosen);
+  return chosen;
+}
+
+const memo = new Map<string, PageFormat | undefined>();
+
+function negotiateAccept(accept: string): PageFormat | undefined {
   const ranges = parseAccept(accept);
   if (ranges.length === 0) return 'html';
   const scored = OFFERS.map((o) => ({ format: o.format, ...qualityOf(o, ranges) })).filter((s) => s.q > 0);

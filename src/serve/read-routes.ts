@@ -15,14 +15,14 @@
  *   Content-Encoding: a `.tar.gz` is the payload itself, and a client told
  *   `Content-Encoding: gzip` would unpack it and fail the hash check.
  */
-import { open } from 'node:fs/promises';
+import { createReadStream, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ServerResponse } from 'node:http';
 import { canonicalizeName, isValidName } from '../pep/names.js';
 import { httpDate, notModified, rangeOf } from './conditional.js';
 import type { DownloadLog } from './download-log.js';
 import { CONTENT_TYPES, negotiatePageFormat } from './negotiate.js';
-import { PageCache, StateCache } from './read-cache.js';
+import { FileBytesCache, PageCache, StateCache, type CachedPage } from './read-cache.js';
 import { sendText, type Route, type RouteRequest } from './routes.js';
 import { projectStatePath, type TreeLayout } from './tree/layout.js';
 
@@ -44,16 +44,17 @@ function noCanonicalProject(name: string): boolean {
 }
 
 /** 304 / 200 for an in-memory page. */
-function sendPage(r: RouteRequest, body: Buffer, etag: string, mtimeMs: number, contentType: string, vary: boolean): void {
-  const headers: Record<string, string | number> = { 'Content-Type': contentType, ETag: etag, 'Last-Modified': httpDate(mtimeMs), 'Cache-Control': PAGE_CACHE_CONTROL };
+function sendPage(r: RouteRequest, page: CachedPage, contentType: string, vary: boolean): void {
+  const headers: Record<string, string | number> = { 'Content-Type': contentType, ETag: page.etag, 'Last-Modified': page.lastModified, 'Cache-Control': PAGE_CACHE_CONTROL };
   if (vary) headers.Vary = 'Accept';
-  if (notModified(r.req.headers, etag, mtimeMs)) {
+  if (notModified(r.req.headers, page.etag, page.mtimeMs)) {
     r.res.writeHead(304, headers);
     r.res.end();
     return;
   }
-  r.res.writeHead(200, { ...headers, 'Content-Length': body.length });
-  r.res.end(body);
+  headers['Content-Length'] = page.body.length;
+  r.res.writeHead(200, headers);
+  r.res.end(page.body);
 }
 
 async function servePageDir(r: RouteRequest, pages: PageCache, dir: string): Promise<void> {
@@ -67,74 +68,80 @@ async function servePageDir(r: RouteRequest, pages: PageCache, dir: string): Pro
     sendText(r.res, 404, `not found: ${r.segments.join('/')}`, { Vary: 'Accept' });
     return;
   }
-  sendPage(r, page.body, page.etag, page.mtimeMs, CONTENT_TYPES[format], true);
+  sendPage(r, page, CONTENT_TYPES[format], true);
 }
 
-async function serveFile(r: RouteRequest, ctx: ReadContext, states: StateCache, project: string, requested: string): Promise<void> {
+async function serveFile(r: RouteRequest, ctx: ReadContext, caches: Caches, project: string, requested: string): Promise<void> {
   const isMetadata = requested.endsWith('.metadata');
   const filename = isMetadata ? requested.slice(0, -'.metadata'.length) : requested;
-  const entry = await states.file(projectStatePath(ctx.layout, project), filename);
+  const entry = await caches.states.file(projectStatePath(ctx.layout, project), filename);
   const sha256 = isMetadata ? entry?.metadataSha256 : entry?.sha256;
-  if (!entry || sha256 === undefined) {
-    sendText(r.res, 404, `not found: /files/${project}/${requested}`);
+  const notFound = () => sendText(r.res, 404, `not found: /files/${project}/${requested}`);
+  if (!entry || sha256 === undefined) return notFound();
+  const path = join(ctx.layout.filesDir, project, requested);
+  // Small files (and every .metadata) come from memory; big ones are streamed from disk.
+  let bytes: Buffer | undefined;
+  let size: number;
+  if (isMetadata || entry.size <= caches.files.maxEntryBytes) {
+    bytes = await caches.files.get(path, sha256);
+    if (!bytes) return notFound();
+    size = bytes.length;
+  } else {
+    const st = statSync(path, { throwIfNoEntry: false });
+    if (!st) return notFound();
+    size = st.size;
+  }
+  // The upload time is the file's modification time: its bytes never change afterwards.
+  const mtimeMs = Date.parse(entry.uploadTime) || 0;
+  const etag = `"${sha256}"`;
+  const headers: Record<string, string | number> = {
+    'Content-Type': isMetadata ? 'text/plain; charset=utf-8' : 'application/octet-stream',
+    ETag: etag,
+    'Last-Modified': httpDate(mtimeMs),
+    'Accept-Ranges': 'bytes',
+    'Cache-Control': FILE_CACHE_CONTROL,
+  };
+  if (notModified(r.req.headers, etag, mtimeMs)) {
+    r.res.writeHead(304, headers);
+    r.res.end();
     return;
   }
-  let handle;
-  try {
-    handle = await open(join(ctx.layout.filesDir, project, requested), 'r');
-  } catch {
-    sendText(r.res, 404, `not found: /files/${project}/${requested}`);
+  const range = rangeOf(r.req.headers, size, etag, mtimeMs);
+  if (range.kind === 'unsatisfiable') {
+    return sendText(r.res, 416, `range not satisfiable: ${r.req.headers.range ?? ''} (size ${size})`, { 'Content-Range': `bytes */${size}`, ETag: etag });
+  }
+  const [start, end] = range.kind === 'partial' ? [range.start, range.end] : [0, size - 1];
+  if (range.kind === 'partial') r.res.writeHead(206, { ...headers, 'Content-Range': `bytes ${start}-${end}/${size}`, 'Content-Length': end - start + 1 });
+  else r.res.writeHead(200, { ...headers, 'Content-Length': size });
+  if (r.req.method === 'HEAD' || size === 0) {
+    r.res.end();
     return;
   }
-  let streaming = false;
-  try {
-    const st = await handle.stat();
-    const etag = `"${sha256}"`;
-    const headers: Record<string, string | number> = {
-      'Content-Type': isMetadata ? 'text/plain; charset=utf-8' : 'application/octet-stream',
-      ETag: etag,
-      'Last-Modified': httpDate(st.mtimeMs),
-      'Accept-Ranges': 'bytes',
-      'Cache-Control': FILE_CACHE_CONTROL,
-    };
-    if (notModified(r.req.headers, etag, st.mtimeMs)) {
-      r.res.writeHead(304, headers);
-      r.res.end();
-      return;
-    }
-    const range = rangeOf(r.req.headers, st.size, etag, st.mtimeMs);
-    if (range.kind === 'unsatisfiable') {
-      sendText(r.res, 416, `range not satisfiable: ${r.req.headers.range ?? ''} (size ${st.size})`, { 'Content-Range': `bytes */${st.size}`, ETag: etag });
-      return;
-    }
-    const [start, end] = range.kind === 'partial' ? [range.start, range.end] : [0, st.size - 1];
-    if (range.kind === 'partial') r.res.writeHead(206, { ...headers, 'Content-Range': `bytes ${start}-${end}/${st.size}`, 'Content-Length': end - start + 1 });
-    else r.res.writeHead(200, { ...headers, 'Content-Length': st.size });
-    if (r.req.method === 'HEAD' || st.size === 0) {
-      r.res.end();
-      return;
-    }
-    // A completed download: the whole file, or the rest of it (a resumed download, `bytes=N-`).
-    // Suffix and bounded ranges are partial reads (e.g. a lazy wheel's zip index), not downloads.
-    const counts = !isMetadata && (range.kind === 'full' || range.openEnded);
-    if (counts && ctx.log) {
-      const log = ctx.log;
-      r.res.on('finish', () => log.record({ project, version: entry.version, filename, userAgent: r.req.headers['user-agent'] ?? '' }));
-    }
-    const stream = handle.createReadStream({ start, end, highWaterMark: 256 * 1024 });
-    streaming = true;
-    stream.on('error', () => r.res.destroy());
-    r.res.on('close', () => stream.destroy());
-    stream.pipe(r.res);
-  } finally {
-    // The stream closes the handle itself (autoClose) once it ends or is destroyed.
-    if (!streaming) await handle.close();
+  // A completed download: the whole file, or the rest of it (a resumed download, `bytes=N-`).
+  // Suffix and bounded ranges are partial reads (e.g. a lazy wheel's zip index), not downloads.
+  if (ctx.log && !isMetadata && (range.kind === 'full' || range.openEnded)) {
+    const log = ctx.log;
+    r.res.on('finish', () => log.record({ project, version: entry.version, filename, userAgent: r.req.headers['user-agent'] ?? '' }));
   }
+  if (bytes) {
+    r.res.end(range.kind === 'full' ? bytes : bytes.subarray(start, end + 1));
+    return;
+  }
+  const stream = createReadStream(path, { start, end, highWaterMark: 1024 * 1024 });
+  stream.on('error', () => r.res.destroy());
+  r.res.on('close', () => stream.destroy());
+  stream.pipe(r.res);
+}
+
+interface Caches {
+  pages: PageCache;
+  states: StateCache;
+  files: FileBytesCache;
 }
 
 export function readRoutes(ctx: ReadContext): Route[] {
-  const pages = new PageCache();
-  const states = new StateCache();
+  const caches: Caches = { pages: new PageCache(), states: new StateCache(), files: new FileBytesCache() };
+  const { pages } = caches;
   const methods = ['GET', 'HEAD'] as const;
   return [
     {
@@ -149,7 +156,7 @@ export function readRoutes(ctx: ReadContext): Route[] {
         if (project !== undefined && (noCanonicalProject(project) || canonicalizeName(project) !== project)) return sendText(r.res, 404, 'not found');
         const page = await pages.get(join(ctx.layout.simpleDir, ...(project ? [project] : []), file));
         if (!page) return sendText(r.res, 404, 'not found');
-        return sendPage(r, page.body, page.etag, page.mtimeMs, file.endsWith('.json') ? CONTENT_TYPES.json : CONTENT_TYPES.html, false);
+        return sendPage(r, page, file.endsWith('.json') ? CONTENT_TYPES.json : CONTENT_TYPES.html, false);
       },
     },
     {
@@ -183,7 +190,7 @@ export function readRoutes(ctx: ReadContext): Route[] {
         if (noCanonicalProject(project) || canonicalizeName(project) !== project || filename === '' || filename.startsWith('.')) {
           return sendText(r.res, 404, `not found: /files/${project}/${filename}`);
         }
-        return serveFile(r, ctx, states, project, filename);
+        return serveFile(r, ctx, caches, project, filename);
       },
     },
   ];

@@ -213,6 +213,11 @@ t.test('Range: single, suffix, open-ended, multi (ignored), unsatisfiable (416),
   const stale = await call('GET', path, { range: 'bytes=0-9', 'if-range': '"not-it"' });
   t.equal(stale.status, 200);
   t.equal(stale.body.length, size);
+  // A file above the in-memory limit is streamed from disk: same rules.
+  const streamed = await call('GET', `/files/huge/${huge.filename}`, { range: 'bytes=1000-1009' });
+  t.equal(streamed.status, 206);
+  t.same(streamed.body, huge.bytes.subarray(1000, 1010));
+  t.equal(streamed.headers['content-range'], `bytes 1000-1009/${huge.bytes.length}`);
   const headRange = await call('HEAD', path, { range: 'bytes=0-9' });
   t.equal(headRange.status, 206);
   t.equal(headRange.headers['content-length'], '10');
