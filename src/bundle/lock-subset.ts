@@ -35,7 +35,8 @@ export function lockSubset(lock: Lockfile, jobs: string[], profile: string): Loc
   }
   const packages: LockedPackage[] = [];
   for (const pkg of lock.packages) {
-    const files = pkg.files.filter((f) => used.has(`${pkg.name} ${pkg.version} ${f.filename}`)).map((f) => ({ ...f, profiles: [profile] }));
+    // A bundle carries the wheels built from locked sdists, not their build closures (whose packages it leaves out).
+    const files = pkg.files.filter((f) => used.has(`${pkg.name} ${pkg.version} ${f.filename}`)).map(({ build: _build, ...f }) => ({ ...f, profiles: [profile] }));
     if (files.length) packages.push({ name: pkg.name, version: pkg.version, files });
   }
   return { version: lock.version, configDigest: lock.configDigest, index: lock.index, profiles: { [profile]: { ...profileEntry } }, packages, jobs: outJobs };

@@ -13,11 +13,14 @@ import { canonicalizeName } from '../pep/names.js';
 import { compareCodePoints, compareVersions, Version } from '../pep/version.js';
 import type { Profile } from '../profile/types.js';
 import type { Resolution, ResolvedPackage } from '../resolve/resolve.js';
-import { LOCK_VERSION, type LockedFile, type LockedJob, type LockedPackage, type LockedProfile, type LockedRequirement, type Lockfile } from './types.js';
+import type { BuildClosure } from './build-closure.js';
+import { LOCK_VERSION, type LockedBuildRequirement, type LockedFile, type LockedJob, type LockedPackage, type LockedProfile, type LockedRequirement, type Lockfile } from './types.js';
 
 export interface BuildLockfileInput {
   config: Pick<Config, 'digest' | 'index' | 'profiles' | 'jobs'>;
   resolutions: Resolution[];
+  /** Per locked sdist × profile, the wheels its build requirements resolved to (none: no build entries). */
+  builds?: readonly BuildClosure[];
   /** sha256 of a profile's markers and tags (recorded so a changed profile makes the lock stale). */
   profileDigest: (p: Profile) => string;
 }
@@ -48,7 +51,7 @@ export function comparePackages(a: { name: string; version: string }, b: { name:
 interface PackageAccumulator {
   name: string;
   version: string;
-  files: Map<string, { file: Omit<LockedFile, 'profiles'>; profiles: Set<string> }>;
+  files: Map<string, { file: Omit<LockedFile, 'profiles' | 'build'>; profiles: Set<string>; build?: Map<string, LockedBuildRequirement[]> }>;
 }
 
 function internal(message: string, details: Record<string, unknown> = {}): PyindexError {
@@ -56,7 +59,7 @@ function internal(message: string, details: Record<string, unknown> = {}): Pyind
 }
 
 /** The locked file for a resolved package; the orchestrator must have filled in sha256 and size. */
-function lockedFileOf(pkg: ResolvedPackage, where: string): Omit<LockedFile, 'profiles'> {
+function lockedFileOf(pkg: ResolvedPackage, where: string): Omit<LockedFile, 'profiles' | 'build'> {
   const f = pkg.file.file;
   const sha256 = f.hashes.sha256?.toLowerCase();
   if (!sha256 || !/^[0-9a-f]{64}$/.test(sha256)) {
@@ -79,6 +82,50 @@ function lockedRequirementOf(pkg: ResolvedPackage, name: string, version: string
   };
 }
 
+/** Records that `profile` installs the file of `pkg` (one package version, one entry per file). */
+function accumulate(packages: Map<string, PackageAccumulator>, pkg: ResolvedPackage, profile: string, where: string): { name: string; version: string; filename: string } {
+  const name = canonicalizeName(pkg.name);
+  const version = pkg.version.toString();
+  const file = lockedFileOf(pkg, where);
+  const key = `${name} ${version}`;
+  let acc = packages.get(key);
+  if (!acc) packages.set(key, (acc = { name, version, files: new Map() }));
+  const known = acc.files.get(file.filename);
+  if (!known) {
+    acc.files.set(file.filename, { file, profiles: new Set([profile]) });
+  } else {
+    // One filename, two contents: the index changed while locking (or lies).
+    if (known.file.sha256 !== file.sha256 || known.file.size !== file.size) {
+      throw new PyindexError('E_HASH_MISMATCH', `${file.filename} was seen with two different contents while locking (sha256 ${known.file.sha256} and ${file.sha256})`, {
+        hint: 'The index changed during locking; run `pyindex lock` again.',
+        details: { file: file.filename },
+      });
+    }
+    known.profiles.add(profile);
+  }
+  return { name, version, filename: file.filename };
+}
+
+/** Adds each build closure's wheels to the packages and records the closure on its sdist's file entry. */
+function addBuildClosures(packages: Map<string, PackageAccumulator>, builds: readonly BuildClosure[]): void {
+  const sdists = new Map<string, { build?: Map<string, LockedBuildRequirement[]>; profiles: Set<string> }>();
+  for (const acc of packages.values()) for (const [filename, entry] of acc.files) sdists.set(filename, entry);
+  for (const closure of builds) {
+    const where = `build requirements of ${closure.sdist}, profile ${closure.profile}`;
+    const entry = sdists.get(closure.sdist);
+    if (!entry || !entry.profiles.has(closure.profile)) throw internal(`${where}: no resolution installs ${closure.sdist} for ${closure.profile}`);
+    entry.build ??= new Map();
+    if (entry.build.has(closure.profile)) throw internal(`${where}: resolved twice`);
+    const list: LockedBuildRequirement[] = [];
+    for (const pkg of closure.packages) {
+      if (pkg.file.kind !== 'wheel') throw internal(`${where}: ${pkg.file.file.filename} is not a wheel`);
+      const { name, version, filename } = accumulate(packages, pkg, closure.profile, where);
+      list.push({ name, version, file: filename });
+    }
+    entry.build.set(closure.profile, list.sort((a, b) => compareCodePoints(a.name, b.name)));
+  }
+}
+
 export function buildLockfile(input: BuildLockfileInput): Lockfile {
   const { config, resolutions } = input;
   const packages = new Map<string, PackageAccumulator>();
@@ -96,39 +143,23 @@ export function buildLockfile(input: BuildLockfileInput): Lockfile {
     const set: LockedRequirement[] = [];
     const seen = new Set<string>();
     for (const pkg of res.packages) {
-      const name = canonicalizeName(pkg.name);
-      const version = pkg.version.toString();
-      if (seen.has(name)) throw internal(`${where}: ${name} appears twice in one resolution`);
-      seen.add(name);
-      const file = lockedFileOf(pkg, where);
-      const key = `${name} ${version}`;
-      let acc = packages.get(key);
-      if (!acc) packages.set(key, (acc = { name, version, files: new Map() }));
-      const known = acc.files.get(file.filename);
-      if (!known) {
-        acc.files.set(file.filename, { file, profiles: new Set([profile]) });
-      } else {
-        // One filename, two contents: the index changed while locking (or lies).
-        if (known.file.sha256 !== file.sha256 || known.file.size !== file.size) {
-          throw new PyindexError('E_HASH_MISMATCH', `${file.filename} was seen with two different contents while locking (sha256 ${known.file.sha256} and ${file.sha256})`, {
-            hint: 'The index changed during locking; run `pyindex lock` again.',
-            details: { file: file.filename },
-          });
-        }
-        known.profiles.add(profile);
-      }
-      set.push(lockedRequirementOf(pkg, name, version, file.filename));
+      const canonical = canonicalizeName(pkg.name);
+      if (seen.has(canonical)) throw internal(`${where}: ${canonical} appears twice in one resolution`);
+      seen.add(canonical);
+      const { name, version, filename } = accumulate(packages, pkg, profile, where);
+      set.push(lockedRequirementOf(pkg, name, version, filename));
     }
     set.sort((a, b) => compareCodePoints(a.name, b.name));
     perProfile.set(profile, set);
   }
+  addBuildClosures(packages, input.builds ?? []);
 
   const lockedPackages: LockedPackage[] = [...packages.values()]
     .map((acc) => ({
       name: acc.name,
       version: acc.version,
       files: [...acc.files.values()]
-        .map(({ file, profiles }) => ({ ...file, profiles: sortStrings(profiles) }))
+        .map(({ file, profiles, build }): LockedFile => ({ ...file, profiles: sortStrings(profiles), ...(build ? { build: sortedRecord(build) } : {}) }))
         .sort((a, b) => compareCodePoints(a.filename, b.filename)),
     }))
     .sort(comparePackages);

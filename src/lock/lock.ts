@@ -12,6 +12,7 @@ import { canonicalizeName } from '../pep/names.js';
 import { IndexPackageSource } from '../resolve/package-source.js';
 import { resolveJob, type Resolution } from '../resolve/resolve.js';
 import { buildLockfile } from './build.js';
+import { resolveBuildClosures } from './build-closure.js';
 import { ensureFileFacts } from './file-facts.js';
 import type { Lockfile } from './types.js';
 
@@ -79,6 +80,15 @@ function preferencesFor(previous: Lockfile | undefined, pair: Pair, options: Loc
   const entries = previous.jobs[pair.job]?.profiles[pair.profile] ?? Object.values(previous.jobs[pair.job]?.profiles ?? {})[0] ?? [];
   for (const p of previous.packages) if (!skip.has(p.name)) prefs.set(p.name, p.version);
   for (const e of entries) if (!skip.has(e.name)) prefs.set(e.name, e.version);
+  return prefs;
+}
+
+/** Build requirements keep the existing lock's pins too, unless upgraded. */
+function buildPreferences(options: LockOptions): Map<string, string> {
+  const prefs = new Map<string, string>();
+  if (!options.previous || options.upgrade) return prefs;
+  const skip = new Set((options.upgradePackages ?? []).map(canonicalizeName));
+  for (const p of options.previous.packages) if (!skip.has(p.name)) prefs.set(p.name, p.version);
   return prefs;
 }
 
@@ -150,7 +160,11 @@ export async function lock(options: LockOptions): Promise<LockResult> {
     // Pin files by hash and size; learn them from the index where its pages did not say.
     const files = new Map(resolutions.flatMap((r) => r.packages.map((p) => [p.file.file.url, p.file.file] as const)));
     await Promise.all([...files.values()].map((f) => ensureFileFacts(client.http, f)));
-    const lockfile = buildLockfile({ config, resolutions, profileDigest });
+    // Locked sdists are built at fetch time from their build requirements, resolved here (wheels only).
+    const builds = await resolveBuildClosures({ resolutions, options: config.options, source, http: client.http, preferred: buildPreferences(options), onEvent });
+    const buildFiles = new Map(builds.flatMap((b) => b.packages.map((p) => [p.file.file.url, p.file.file] as const)));
+    await Promise.all([...buildFiles.values()].filter((f) => !files.has(f.url)).map((f) => ensureFileFacts(client.http, f)));
+    const lockfile = buildLockfile({ config, resolutions, builds, profileDigest });
     return { lockfile, resolutions, stats: { ...source.stats, pairs: all.length } };
   } finally {
     await client.close();

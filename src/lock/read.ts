@@ -22,6 +22,7 @@ interface RawFile {
   size: number;
   url: string;
   profiles: string[];
+  build?: Record<string, { name: string; version: string; file: string }[]>;
 }
 interface RawRequirement {
   name: string;
@@ -114,7 +115,14 @@ function toLockfile(raw: RawLock): Lockfile {
   const packages: LockedPackage[] = raw.packages.map((p) => ({
     name: p.name,
     version: p.version,
-    files: p.files.map((f) => ({ filename: f.filename, sha256: f.sha256, size: f.size, url: f.url, profiles: [...f.profiles] })),
+    files: p.files.map((f) => ({
+      filename: f.filename,
+      sha256: f.sha256,
+      size: f.size,
+      url: f.url,
+      profiles: [...f.profiles],
+      ...(f.build ? { build: Object.fromEntries(Object.entries(f.build).map(([p, reqs]) => [p, reqs.map((r) => ({ name: r.name, version: r.version, file: r.file }))])) } : {}),
+    })),
   }));
   return { version: LOCK_VERSION, configDigest: raw['config-digest'], index: raw.index, profiles, packages, jobs };
 }
@@ -186,6 +194,37 @@ function checkJobs(raw: RawLock, source: SpecSource, packages: Map<string, { ind
   }
 }
 
+/**
+ * An sdist's build closure (`build:` of its file entry) must name, per
+ * profile that installs the sdist, wheels that are locked for that profile:
+ * `pyindex fetch` builds from exactly those files.
+ */
+function checkBuildClosures(raw: RawLock, source: SpecSource, packages: Map<string, { index: number; files: Map<string, RawFile> }>): void {
+  raw.packages.forEach((p, i) => {
+    p.files.forEach((f, k) => {
+      if (!f.build) return;
+      const at = ['packages', i, 'files', k, 'build'];
+      if (f.filename.toLowerCase().endsWith('.whl')) throw invalid(source, at, `${f.filename} is a wheel; only sdists have build requirements`);
+      for (const [profile, reqs] of Object.entries(f.build)) {
+        const here = `build requirements of ${f.filename} for ${profile}`;
+        if (!f.profiles.includes(profile)) throw invalid(source, [...at, profile], `${here}: ${f.filename} does not list profile ${JSON.stringify(profile)} under its profiles`);
+        const names = new Map(reqs.map((r, n) => [r.name, n]));
+        reqs.forEach((r, n) => {
+          if (names.get(r.name) !== n) throw invalid(source, [...at, profile, n], `${here}: ${r.name} is listed twice`);
+          const pkg = packages.get(`${r.name} ${r.version}`);
+          if (!pkg) throw invalid(source, [...at, profile, n, 'version'], `${here}: ${r.name} ${r.version} is not among packages:`);
+          const file = pkg.files.get(r.file);
+          if (!file) throw invalid(source, [...at, profile, n, 'file'], `${here}: ${r.file} is not a file of ${r.name} ${r.version} (its files: ${[...pkg.files.keys()].join(', ')})`);
+          if (!r.file.toLowerCase().endsWith('.whl')) throw invalid(source, [...at, profile, n, 'file'], `${here}: ${r.file} is not a wheel (build requirements are installed from wheels only)`);
+          if (!file.profiles.includes(profile)) {
+            throw invalid(source, [...at, profile, n, 'file'], `${here}: file ${r.file} does not list profile ${profile} under its profiles (its package entry is at line ${source.lineOf(['packages', pkg.index]) ?? '?'})`);
+          }
+        });
+      }
+    });
+  });
+}
+
 /** Parses and validates lockfile text; `file` names it in errors. */
 export function parseLockfile(text: string, file: string): Lockfile {
   let value: unknown;
@@ -204,7 +243,9 @@ export function parseLockfile(text: string, file: string): Lockfile {
   }
   const raw = value as RawLock;
   checkNormalForms(raw, source);
-  checkJobs(raw, source, checkPackages(raw, source));
+  const packages = checkPackages(raw, source);
+  checkJobs(raw, source, packages);
+  checkBuildClosures(raw, source, packages);
   return toLockfile(raw);
 }
 

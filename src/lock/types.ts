@@ -17,6 +17,21 @@ export interface LockedFile {
   url: string;
   /** Profiles that install this file, sorted. */
   profiles: string[];
+  /**
+   * Only on sdists: per profile (sorted keys), the wheels its PEP 518 build
+   * requirements resolved to, sorted by name. `pyindex fetch` builds the
+   * sdist into a wheel offline from exactly these (issue 4, point 2); each is
+   * also a pinned file of `packages` listing the profile.
+   */
+  build?: Record<string, LockedBuildRequirement[]>;
+}
+
+/** One wheel of an sdist's build closure. */
+export interface LockedBuildRequirement {
+  name: string;
+  version: string;
+  /** Filename of one of that package's files (always a wheel). */
+  file: string;
 }
 
 export interface LockedPackage {

@@ -15,7 +15,7 @@
  * (never fold), `doubleQuotedAsJSON`, default `singleQuote: null`, default
  * `blockQuote: true` with literal (`|`) blocks for multi-line strings.
  */
-import type { LockedFile, LockedJob, LockedPackage, LockedProfile, LockedRequirement, Lockfile } from './types.js';
+import type { LockedBuildRequirement, LockedFile, LockedJob, LockedPackage, LockedProfile, LockedRequirement, Lockfile } from './types.js';
 
 /** yaml's "cannot be plain" test: indicators at the start, `: `/` #` inside, whitespace or `:` at the end. */
 const PLAIN_UNSAFE = /^[\n\t ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-][ \t]|[\n:][ \t]|[ \t]\n|[\n\t ]#|[\n\t :]$/;
@@ -189,12 +189,26 @@ function recordMap<T>(record: Record<string, T>, indent: string, value: (key: st
 
 // The fixed keys below (filename, required-by, …) are plain in yaml's eyes; values sit one step deeper than their mapping.
 
+function buildRequirementMap(r: LockedBuildRequirement, indent: string): string {
+  const v = indent + '  ';
+  const nl = '\n' + indent;
+  return `name: ${yamlValue(r.name, v)}${nl}version: ${yamlValue(r.version, v)}${nl}file: ${yamlValue(r.file, v)}`;
+}
+
+/** `build:` of an sdist's file entry: profile → closure (absent on wheels). */
+function buildPair(build: Record<string, LockedBuildRequirement[]>, indent: string): string {
+  const nl = '\n' + indent;
+  const sets = recordMap(build, indent + '  ', (profile, reqs, at) => collectionPair(profile, mapSeq(reqs, at + '  ', buildRequirementMap), '[]', at));
+  return sets ? `build:${nl}  ${sets}` : 'build: {}';
+}
+
 function fileMap(f: LockedFile, indent: string): string {
   const v = indent + '  ';
   const nl = '\n' + indent;
   return (
     `filename: ${yamlValue(f.filename, v)}${nl}sha256: ${yamlValue(f.sha256, v)}${nl}size: ${yamlNumber(f.size)}${nl}` +
-    `url: ${yamlValue(f.url, v)}${nl}${stringListPair('profiles', f.profiles, indent)}`
+    `url: ${yamlValue(f.url, v)}${nl}${stringListPair('profiles', f.profiles, indent)}` +
+    (f.build ? `${nl}${buildPair(f.build, indent)}` : '')
   );
 }
 

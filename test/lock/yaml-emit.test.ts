@@ -14,6 +14,7 @@ import { LOCK_HEADER, lockfileToDocument, serializeLockfile } from '../../src/lo
 import { emitLockYaml, yamlKey, yamlValue } from '../../src/lock/yaml-emit.js';
 import { fakeProfileDigest, sampleConfig, sampleResolutions } from '../helpers/lock-fixtures.js';
 import { ATOMS, adversarialString, randomLockfile, realisticLockfile, seededRandom } from '../helpers/lock-gen.js';
+import { withRandomBuilds, withRealisticBuilds } from '../helpers/lock-gen-build.js';
 import { oracleKey, oracleScalar, oracleSerialize } from '../helpers/lock-yaml-oracle.js';
 
 const H = (c: string) => c.repeat(64);
@@ -183,6 +184,47 @@ t.test(`${RANDOM_LOCKS} random adversarial lockfiles: byte-identical, and yaml r
   t.equal(readBack + lossyWhitespace, RANDOM_LOCKS);
   for (const [branch, n] of Object.entries(seen)) t.ok(n >= 20, `the corpus exercises ${branch} (${n} locks)`);
   t.comment(`random corpus: ${identical} identical, ${readBack} exact read-backs, ${lossyWhitespace} yaml whitespace losses; branches ${JSON.stringify(seen)}`);
+});
+
+t.test('build closures on sdist entries: fixtures and 2,000 random locks, byte-identical and read back', async (t) => {
+  const withBuild = tinyLock(false);
+  withBuild.packages[0]!.files[0]!.build = {
+    'linux-x86_64-py3.10': [
+      { name: 'setuptools', version: '75.1.0', file: 'setuptools-75.1.0-py3-none-any.whl' },
+      { name: 'wheel', version: '0.44.0', file: 'wheel-0.44.0-py3-none-any.whl' },
+    ],
+    'empty-closure': [],
+  };
+  const emptyBuild = tinyLock(false);
+  emptyBuild.packages[0]!.files[0]!.build = {};
+  const fixtures: [string, Lockfile][] = [
+    ['tiny with a closure', withBuild],
+    ['tiny with an empty build record', emptyBuild],
+    ['realistic 120 packages × 4 profiles with sdists', withRealisticBuilds(realisticLockfile(120, ['linux-x86_64-py3.11', 'windows-amd64-py3.11', 'macosx-arm64-py3.12', '3.10']))],
+  ];
+  for (const [name, lock] of fixtures) {
+    const text = serializeLockfile(lock);
+    t.equal(text, oracleSerialize(lock), `${name}: same bytes`);
+    t.same(parse(text), lockfileToDocument(lock), `${name}: reads back`);
+  }
+  t.match(serializeLockfile(withBuild), /\n {8}profiles:\n {10}- linux-x86_64-py3.10\n {8}build:\n {10}linux-x86_64-py3.10:\n {12}- name: setuptools\n {14}version: 75.1.0\n/);
+  let identical = 0;
+  let exact = 0;
+  let withClosures = 0;
+  const n = 2000;
+  for (let seed = 1; seed <= n; seed++) {
+    const lock = withRandomBuilds(randomLockfile(seededRandom(seed)), seededRandom(seed + 1_000_000));
+    if (lock.packages.some((p) => p.files.some((f) => f.build && Object.keys(f.build).length))) withClosures++;
+    const text = emitLockYaml(lock);
+    if (LOCK_HEADER + text === oracleSerialize(lock)) identical++;
+    else t.fail(`seed ${seed}: differs from yaml.stringify`);
+    const got: unknown = parse(text);
+    if (isDeepStrictEqual(got, lockfileToDocument(lock)) || unexplainedDifferences(got, lockfileToDocument(lock)).length === 0) exact++;
+    else t.fail(`seed ${seed}: does not read back`);
+  }
+  t.equal(identical, n, `${n} random locks with build records byte-identical`);
+  t.equal(exact, n, 'and read back');
+  t.ok(withClosures > n / 3, `${withClosures} of them have non-empty closures`);
 });
 
 t.test('random strings one at a time, in every value and key position', async (t) => {
