@@ -21,7 +21,9 @@ import { makeSdist, makeWheel } from '../test/helpers/serve-dists.js';
 import type { Bench, BenchRow } from './lib.js';
 
 const WRK = '/usr/bin/wrk';
-const SECONDS = Number(process.env.SERVE_BENCH_SECONDS ?? 5);
+const SECONDS = Number(process.env.SERVE_BENCH_SECONDS ?? 4);
+/** Rounds of (pyindex, nginx) runs, interleaved so a busy machine hurts both alike; medians are reported. */
+const ROUNDS = Number(process.env.SERVE_BENCH_ROUNDS ?? 3);
 const CONNECTIONS = Number(process.env.SERVE_BENCH_CONNECTIONS ?? 32);
 const THREADS = Math.max(1, Math.min(2, cpus().length - 2));
 const JSON_ACCEPT = 'application/vnd.pypi.simple.v1+json';
@@ -49,6 +51,15 @@ function wrk(url: string, headers: Record<string, string>, seconds = SECONDS): W
   return { rps: Number(rps[1]), p99Ms: toMs(p99[1] as string, p99[2] as string), errors };
 }
 
+function median(values: number[]): number {
+  const sorted = [...values].sort((x, y) => x - y);
+  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
+}
+
+function medianOf(results: WrkResult[]): WrkResult {
+  return { rps: median(results.map((r) => r.rps)), p99Ms: median(results.map((r) => r.p99Ms)), errors: results.reduce((n, r) => n + r.errors, 0) };
+}
+
 /** A project page of realistic size (40 releases × wheel + sdist) and a 1 MB file. */
 async function buildTree(root: string): Promise<{ project: string; bigFile: string }> {
   const tree = openTree(root);
@@ -64,7 +75,7 @@ async function buildTree(root: string): Promise<{ project: string; bigFile: stri
 }
 
 const bench: Bench = {
-  title: `pyindex serve vs nginx on the same static tree (wrk -t${THREADS} -c${CONNECTIONS} -d${SECONDS}s, keep-alive, loopback; nginx 1 worker)`,
+  title: `pyindex serve vs nginx on the same static tree (wrk -t${THREADS} -c${CONNECTIONS} -d${SECONDS}s, median of ${ROUNDS} interleaved rounds, keep-alive, loopback; nginx 1 worker)`,
   async run(): Promise<BenchRow[]> {
     const missing = nginxSkipReason() || (existsSync(WRK) ? false : `${WRK} is missing (apt-get install -y wrk)`);
     if (missing) throw new Error(`cannot run: ${missing}`);
@@ -83,8 +94,10 @@ const bench: Bench = {
       for (const c of cases) {
         wrk(c.ours[0], c.ours[1], 1); // warm-up (JIT, page cache)
         wrk(c.peer[0], c.peer[1], 1);
-        const a = wrk(c.ours[0], c.ours[1]);
-        const b = wrk(c.peer[0], c.peer[1]);
+        const runs: { a: WrkResult; b: WrkResult }[] = [];
+        for (let i = 0; i < ROUNDS; i++) runs.push({ a: wrk(c.ours[0], c.ours[1]), b: wrk(c.peer[0], c.peer[1]) });
+        const a = medianOf(runs.map((x) => x.a));
+        const b = medianOf(runs.map((x) => x.b));
         const errors = a.errors + b.errors > 0 ? ` | errors: pyindex ${a.errors}, nginx ${b.errors}` : '';
         rows.push({
           name: `${c.name} requests/s`,

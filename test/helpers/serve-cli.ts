@@ -14,8 +14,9 @@ export interface ServeProcess {
   stderr(): string;
 }
 
-export function startServeCli(root: string, args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<ServeProcess> {
-  const child = spawn(process.execPath, ['--import=tsx', join(projectRoot, 'src', 'cli', 'bin.ts'), 'serve', '--root', root, '--port', '0', ...args], {
+/** `root` undefined: no --root (it comes from --config). */
+export function startServeCli(root: string | undefined, args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<ServeProcess> {
+  const child = spawn(process.execPath, ['--import=tsx', join(projectRoot, 'src', 'cli', 'bin.ts'), 'serve', ...(root === undefined ? [] : ['--root', root]), '--port', '0', ...args], {
     cwd: projectRoot,
     env: { ...process.env, CI: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

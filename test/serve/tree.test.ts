@@ -139,7 +139,11 @@ t.test('regenerate and regenerateStale rebuild pages from state', async (t) => {
   // A crash while dropping a project: pages without a state.
   writeFileSync(join(root, 'simple', 'gone.html'), 'not a dir, left alone');
   await tree.regenerate('nothing-here');
+  // Temp files of a dead writer are swept at start; a live writer's are kept.
+  writeFileSync(join(root, '.pyindex', 'tmp', '4194305-0123456789ab-w'), 'half');
+  writeFileSync(join(root, '.pyindex', 'tmp', `${process.pid}-0123456789ab-w`), 'mine');
   t.same(await tree.regenerateStale(), ['rg']);
+  t.same(readdirNames(join(root, '.pyindex', 'tmp')), [`${process.pid}-0123456789ab-w`]);
   t.equal(read(page), good);
   t.same(JSON.parse(read(join(root, 'simple', 'index.json'))).projects, [{ name: 'rg' }]);
   writeFileSync(page, 'broken');

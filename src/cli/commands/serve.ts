@@ -5,11 +5,24 @@
  * SIGINT: no new connections, in-flight downloads finish (up to
  * --grace seconds), the download log is flushed.
  */
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { PyindexError } from '../../errors/index.js';
 import { loadServeConfig, type ServeFileConfig } from '../../serve/config.js';
 import { startServer } from '../../serve/server.js';
+import { sweepUploadTemps, uploadServeOptions } from '../../serve/upload/index.js';
 import { booleanOption, stringOption, type Command } from '../command.js';
+
+const SIZE_UNITS: Record<string, number> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
+
+/** "512M", "2g", "1048576" → bytes. */
+function sizeOption(text: string): number {
+  const m = /^(\d+)\s*([kmg]?)i?b?$/i.exec(text.trim());
+  const bytes = m ? Number(m[1]) * (SIZE_UNITS[(m[2] ?? '').toLowerCase()] ?? 1) : NaN;
+  if (!Number.isSafeInteger(bytes) || bytes <= 0) {
+    throw new PyindexError('E_USAGE', `--max-upload-size must be a size like 512M or 2G, got ${JSON.stringify(text)}`, { hint: 'Units: K, M, G (powers of 1024); a bare number is bytes.' });
+  }
+  return bytes;
+}
 
 function portOption(text: string | undefined, fallback: number | undefined): number {
   if (text === undefined) return fallback ?? 8080;
@@ -23,7 +36,7 @@ function portOption(text: string | undefined, fallback: number | undefined): num
 export const serveCommand: Command = {
   path: ['serve'],
   summary: 'serve a package tree as a PEP 503/691 index (pip, pyindex lock and fetch read it; nginx can serve the same root)',
-  usage: 'serve --root DIR [--host 127.0.0.1] [--port 8080] [--config F] [--mirror-id ID] [--no-download-log] [--grace S]',
+  usage: 'serve --root DIR [--host 127.0.0.1] [--port 8080] [--config F] [--read-auth] [--max-upload-size 512M] [--mirror-id ID] [--no-download-log] [--grace S]',
   options: {
     root: { type: 'string' },
     host: { type: 'string' },
@@ -32,6 +45,8 @@ export const serveCommand: Command = {
     'mirror-id': { type: 'string' },
     'no-download-log': { type: 'boolean' },
     grace: { type: 'string' },
+    'read-auth': { type: 'boolean' },
+    'max-upload-size': { type: 'string' },
   },
   async run(ctx) {
     const configFile = stringOption(ctx, 'config');
@@ -43,8 +58,20 @@ export const serveCommand: Command = {
     const grace = Number(graceText);
     if (!Number.isFinite(grace) || grace < 0) throw new PyindexError('E_USAGE', `--grace must be a number of seconds, got ${JSON.stringify(graceText)}`);
 
+    const maxUploadText = stringOption(ctx, 'max-upload-size');
+    const maxBodyBytes = maxUploadText !== undefined ? sizeOption(maxUploadText) : file.maxUploadSize;
+    const upload = uploadServeOptions(root, {
+      readAuth: booleanOption(ctx, 'read-auth') || file.readAuth === true,
+      ...(maxBodyBytes !== undefined ? { limits: { maxBodyBytes } } : {}),
+    });
+    // Temp files of uploads cut short by a killed server: never visible, only space to reclaim.
+    const swept = await sweepUploadTemps(join(root, '.pyindex', 'tmp'));
+    if (swept.length > 0) ctx.out.warn(`removed ${swept.length} temp file(s) of interrupted uploads`);
+
     const server = await startServer({
       root,
+      routes: upload.routes,
+      ...(upload.readGate ? { readGate: upload.readGate } : {}),
       host: stringOption(ctx, 'host') ?? file.host ?? '127.0.0.1',
       port: portOption(stringOption(ctx, 'port'), file.port),
       mirrorId: stringOption(ctx, 'mirror-id') ?? file.mirrorId,

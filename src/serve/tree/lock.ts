@@ -30,7 +30,7 @@ export interface LockOptions {
   pollMs?: number;
 }
 
-function processAlive(pid: number): boolean {
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

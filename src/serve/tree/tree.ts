@@ -20,7 +20,7 @@ import { Version } from '../../pep/version.js';
 import { copyAtomic, removeDurably, writeAtomic } from './atomic.js';
 import { distMetadata } from './dist-metadata.js';
 import { assertProjectKey, parseDistFilename, projectFilesDir, projectPageDir, projectStatePath, treeLayout, type TreeLayout } from './layout.js';
-import { KeyedLock, type LockOptions } from './lock.js';
+import { KeyedLock, processAlive, type LockOptions } from './lock.js';
 import { projectHtml, projectJson, rootHtml, rootJson, type RootEntry } from './pages.js';
 import { readProjectState, serializeState, sortFiles, type FileState, type ProjectState } from './state.js';
 
@@ -268,6 +268,18 @@ export class Tree {
     if (name === undefined) await this.regenerateRoot();
   }
 
+  /** Removes temp files of tree writes (`<pid>-<hex>-…`, atomic.ts) whose writer is dead: never visible, only space. */
+  async sweepTemps(): Promise<string[]> {
+    const removed: string[] = [];
+    for (const name of await readdir(this.layout.tmpDir).catch(() => [] as string[])) {
+      const m = /^(\d+)-[0-9a-f]{12}-/.exec(name);
+      if (m === null || processAlive(Number(m[1]))) continue;
+      await rm(join(this.layout.tmpDir, name), { force: true });
+      removed.push(name);
+    }
+    return removed;
+  }
+
   /**
    * Heals what a crash between a state write and its page writes left
    * behind: pages older than their state (or missing), pages of removed
@@ -276,6 +288,7 @@ export class Tree {
    */
   async regenerateStale(): Promise<string[]> {
     await this.ensureDirs();
+    await this.sweepTemps();
     const stateFiles = (await readdir(this.layout.projectsDir)).filter((n) => n.endsWith('.json'));
     const known = new Set(stateFiles.map((f) => f.slice(0, -'.json'.length)));
     const rootMtime = Math.min((await mtimeOf(join(this.layout.simpleDir, 'index.html'))) ?? -1, (await mtimeOf(join(this.layout.simpleDir, 'index.json'))) ?? -1);
