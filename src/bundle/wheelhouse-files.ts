@@ -31,13 +31,20 @@ function isWheel(filename: string): boolean {
 
 /** Maps each planned file to the file that carries it in the wheelhouse (itself, or the wheel built from it). */
 export function carriers(planned: PlannedFile[], manifest: WheelhouseManifest): WheelhouseFile[] {
-  const builtFrom = new Map<string, WheelhouseFile>();
+  const builtFrom = new Map<string, WheelhouseFile[]>();
   for (const [filename, entry] of Object.entries(manifest.files)) {
-    if (entry.builtFrom) builtFrom.set(`${entry.builtFrom.filename} ${entry.builtFrom.sha256}`, { filename, ...entry });
+    if (!entry.builtFrom) continue;
+    const key = `${entry.builtFrom.filename} ${entry.builtFrom.sha256}`;
+    builtFrom.set(key, [...(builtFrom.get(key) ?? []), { filename, ...entry }]);
   }
+  // An sdist built for several profiles may have several wheels (cp311, cp312…): take the one built for the planned profiles.
+  const builtFor = (p: PlannedFile): WheelhouseFile | undefined => {
+    const wheels = builtFrom.get(`${p.filename} ${p.sha256}`) ?? [];
+    return wheels.find((w) => p.profiles.length > 0 && p.profiles.every((profile) => w.builtFrom?.profiles?.includes(profile))) ?? wheels[0];
+  };
   const byName = new Map<string, WheelhouseFile>();
   for (const p of planned) {
-    const built = isWheel(p.filename) ? undefined : builtFrom.get(`${p.filename} ${p.sha256}`);
+    const built = isWheel(p.filename) ? undefined : builtFor(p);
     const file: WheelhouseFile = built ?? { filename: p.filename, sha256: p.sha256, size: p.size, project: p.project, version: p.version };
     byName.set(file.filename, file);
   }

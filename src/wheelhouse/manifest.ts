@@ -18,8 +18,8 @@ export interface ManifestEntry {
   size: number;
   project: string;
   version: string;
-  /** Provenance of a wheel built from a locked sdist. */
-  builtFrom?: { filename: string; sha256: string };
+  /** Provenance of a wheel built from a locked sdist; `profiles`: those it was built (or found fit) for. */
+  builtFrom?: { filename: string; sha256: string; profiles?: string[] };
 }
 
 export interface WheelhouseManifest {

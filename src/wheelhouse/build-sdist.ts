@@ -1,0 +1,412 @@
+/**
+ * Locked sdists become wheels at fetch time (issue 4, point 2), so build
+ * machines never compile and never need build tools: each sdist is built
+ * for each profile that installs it, with that profile's Python, offline —
+ * `pip wheel --no-index --find-links <its build closure> --no-deps`, where
+ * the closure is the set of wheels the lock resolved from the sdist's
+ * `[build-system] requires` (src/lock/build-closure.ts) and pip's build
+ * isolation (PEP 517/518) installs them into a throwaway environment from
+ * that directory only. The built wheel goes into the wheelhouse; the
+ * manifest records the sdist it came from (`builtFrom`: filename, sha256 and
+ * the profiles it serves) beside the wheel's own hash. The sdist itself
+ * stays in the content-addressed cache.
+ *
+ * A wheel is reused, in order of cost, when the wheelhouse's manifest
+ * already records one built from the same sdist bytes for the profile (and
+ * its bytes still match), when this machine built one before for the same
+ * sdist bytes and profile (a record under <cacheDir>/builds/), or when a
+ * pure-Python wheel (`py3-none-any`) built from the same sdist for another
+ * profile fits this one.
+ */
+import { randomBytes } from 'node:crypto';
+import { promises as fsp } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { PyindexError, isPyindexError } from '../errors/index.js';
+import type { EventSink } from '../events/index.js';
+import type { LockedFile, LockedPackage, Lockfile } from '../lock/types.js';
+import { canonicalizeName } from '../pep/names.js';
+import { parseSdistFilename } from '../pep/sdist-filename.js';
+import { isWheelFilename, parseWheelFilename } from '../pep/wheel-filename.js';
+import type { Detection } from '../profile/detect.js';
+import { cacheInsert, cacheLookup, placeFile } from './cas.js';
+import { writeFailed } from './errors.js';
+import type { ManifestEntry, WheelhouseManifest } from './manifest.js';
+import type { PlannedFile } from './plan.js';
+import { checkFile, sha256File } from './verify.js';
+
+export interface BuildSdistsOptions {
+  lock: Lockfile;
+  /** The planned files that are sdists (their `profiles` say for which profiles to build). */
+  sdists: PlannedFile[];
+  wheelhouse: string;
+  cacheDir: string;
+  /** The wheelhouse's manifest before this fetch (reuse of earlier builds). */
+  previous: WheelhouseManifest | undefined;
+  /** The verified cache entry of a locked file, downloaded when absent. */
+  cached: (file: PlannedFile) => Promise<string>;
+  /** Interpreters to build with (`--python`); a profile takes the first that fits it, else one is looked up. */
+  pythons?: readonly string[] | undefined;
+  env?: NodeJS.ProcessEnv | undefined;
+  cwd?: string | undefined;
+  /** Per build. Default 20 minutes. */
+  timeoutMs?: number | undefined;
+  onEvent: EventSink;
+}
+
+export interface BuiltWheel extends ManifestEntry {
+  filename: string;
+  builtFrom: { filename: string; sha256: string; profiles: string[] };
+}
+
+export interface BuildSdistsResult {
+  /** One entry per wheel now in the wheelhouse for the planned sdists, sorted by filename. */
+  wheels: BuiltWheel[];
+  /** Builds run by this call. */
+  built: number;
+  /** (sdist, profile) pairs served by an earlier build. */
+  reused: number;
+}
+
+const BUILDS_DIR = 'builds';
+const DEFAULT_TIMEOUT_MS = 20 * 60_000;
+
+/** Where this machine remembers what an sdist (by sha256) built into for a profile (by name and lock digest). */
+function buildRecordPath(cacheDir: string, sdistSha256: string, profile: string, digest: string): string {
+  return join(cacheDir, BUILDS_DIR, 'records', sdistSha256, `${profile}.${digest.replace(/^sha256:/, '').slice(0, 16)}.json`);
+}
+
+interface BuildRecord {
+  filename: string;
+  sha256: string;
+  size: number;
+}
+
+async function readBuildRecord(path: string): Promise<BuildRecord | undefined> {
+  try {
+    const r = JSON.parse(await fsp.readFile(path, 'utf8')) as Partial<BuildRecord>;
+    return typeof r.filename === 'string' && typeof r.sha256 === 'string' && typeof r.size === 'number' && isWheelFilename(r.filename) ? (r as BuildRecord) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function writeBuildRecord(path: string, record: BuildRecord): Promise<void> {
+  const { writeFileAtomic } = await import('../util/atomic-write.js');
+  await fsp.mkdir(join(path, '..'), { recursive: true });
+  await writeFileAtomic(path, `${JSON.stringify(record)}\n`);
+}
+
+/** Work directories of builds whose process is gone (killed mid-build) are removed by the next fetch. */
+async function removeStaleWorkDirs(cacheDir: string): Promise<void> {
+  const dir = join(cacheDir, BUILDS_DIR);
+  let names: string[];
+  try {
+    names = await fsp.readdir(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = /^work-(\d+)-[0-9a-f]+$/.exec(name)?.[1];
+    if (pid === undefined || processAlive(Number(pid))) continue;
+    await fsp.rm(join(dir, name), { recursive: true, force: true });
+  }
+}
+
+function processAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * A pure-Python wheel (`pyN[M]-none-any` tags only) fits any CPython of a
+ * matching major version — no interpreter needed to tell (PEP 425: CPython
+ * X.Y accepts `pyX` and `pyXZ` for Z ≤ Y with abi `none`, platform `any`).
+ */
+export function pureWheelFits(filename: string, python: string): boolean {
+  const [major, minor] = python.split('.').map(Number);
+  if (major === undefined || minor === undefined || Number.isNaN(major) || Number.isNaN(minor)) return false;
+  const tags = parseWheelFilename(filename).tags;
+  const pure = tags.every((t) => /^py\d+-none-any$/.test(t));
+  return (
+    pure &&
+    tags.some((t) => {
+      const v = /^py(\d)(\d*)-/.exec(t);
+      return v !== null && Number(v[1]) === major && (v[2] === '' || Number(v[2]) <= minor);
+    })
+  );
+}
+
+interface BuildPython {
+  path: string;
+  detection: Detection;
+}
+
+/**
+ * The interpreter that builds for `profile`: the first `--python` that fits
+ * it (same feature version and platform), else the one provision would find
+ * (`pythonX.Y` on PATH, pyenv, `py -X.Y`). One that does not fit the profile
+ * (a Windows profile on a Linux machine) cannot build for it.
+ */
+async function findBuildPython(o: BuildSdistsOptions, profile: string, sdist: string): Promise<BuildPython> {
+  const locked = o.lock.profiles[profile];
+  if (!locked) throw new PyindexError('E_LOCK_INVALID', `the lockfile has no profiles: entry for ${profile}`, { hint: 'Regenerate the lockfile with `pyindex lock`.' });
+  const env = o.env ?? process.env;
+  const cwd = o.cwd ?? process.cwd();
+  const { detectInterpreter } = await import('../profile/detect.js');
+  const { interpreterMismatch } = await import('../provision/interpreter-match.js');
+  const { findPython } = await import('../provision/python.js');
+  const wanted = `profile ${profile} (CPython ${locked.python} on ${locked.platform})`;
+  const hint = `Pass \`--python /path/to/python${locked.python}\` (an interpreter of ${wanted}) to \`pyindex fetch\`, or fetch on a machine that has one.`;
+  const rejected: string[] = [];
+  for (const given of o.pythons ?? []) {
+    const found = await findPython({ python: given, version: locked.python, env, cwd });
+    const detection = await detectInterpreter(found.path, { env });
+    const reasons = interpreterMismatch(detection, o.lock, profile, []).reasons;
+    if (!reasons.length) return { path: found.path, detection };
+    rejected.push(`--python ${given}: ${reasons.join('; ')}`);
+  }
+  let found;
+  try {
+    found = await findPython({ version: locked.python, env, cwd });
+  } catch (err) {
+    if (!isPyindexError(err, 'E_PYTHON_NOT_FOUND')) throw err;
+    throw new PyindexError('E_PYTHON_NOT_FOUND', `cannot build ${sdist} for ${wanted}: ${[...rejected, err.message].join('; ')}`, { hint, cause: err, details: { ...err.details, profile, sdist } });
+  }
+  const detection = await detectInterpreter(found.path, { env });
+  const reasons = interpreterMismatch(detection, o.lock, profile, []).reasons;
+  if (reasons.length) {
+    throw new PyindexError('E_PYTHON_NOT_FOUND', `cannot build ${sdist} for ${wanted} with ${found.path}: ${[...rejected, ...reasons].join('; ')}`, {
+      hint,
+      details: { profile, sdist, python: found.path, reasons },
+    });
+  }
+  return { path: found.path, detection };
+}
+
+/** The locked files of an sdist's build closure for a profile, as planned files. */
+function closureFiles(lock: Lockfile, sdist: PlannedFile, profile: string): PlannedFile[] {
+  const byKey = new Map<string, LockedPackage>(lock.packages.map((p) => [`${p.name} ${p.version}`, p]));
+  const entry: LockedFile | undefined = byKey.get(`${sdist.project} ${sdist.version}`)?.files.find((f) => f.filename === sdist.filename);
+  const closure = entry?.build && Object.hasOwn(entry.build, profile) ? entry.build[profile] : undefined;
+  if (!closure) {
+    throw new PyindexError('E_LOCK_STALE', `the lockfile records no build requirements for ${sdist.filename} on profile ${profile}, so it cannot be built offline`, {
+      hint: 'The lock was made by a pyindex that did not record build closures: run `pyindex lock` again, then fetch.',
+      details: { sdist: sdist.filename, profile },
+    });
+  }
+  return closure.map((r) => {
+    const pkg = byKey.get(`${r.name} ${r.version}`);
+    const file = pkg?.files.find((f) => f.filename === r.file);
+    if (!file) {
+      throw new PyindexError('E_LOCK_INVALID', `build requirements of ${sdist.filename} for ${profile}: ${r.name} ${r.version} (${r.file}) is not among the lockfile's packages`, {
+        hint: 'Regenerate the lockfile with `pyindex lock`.',
+      });
+    }
+    return { filename: file.filename, sha256: file.sha256, size: file.size, url: file.url, project: r.name, version: r.version, profiles: [profile] };
+  });
+}
+
+function tail(text: string, lines = 20): string {
+  return text.trimEnd().split('\n').slice(-lines).join('\n');
+}
+
+/** Runs pip wheel in `work` and returns the path of the one wheel it wrote. */
+async function pipWheel(o: BuildSdistsOptions, python: BuildPython, sdist: PlannedFile, profile: string, sdistPath: string, closure: PlannedFile[], work: string): Promise<string> {
+  const links = join(work, 'links');
+  const out = join(work, 'out');
+  await fsp.mkdir(links, { recursive: true });
+  await fsp.mkdir(out, { recursive: true });
+  // pip reads the archive type from the name; the cache names files by hash.
+  await placeFile(sdistPath, work, sdist.filename);
+  for (const f of closure) await placeFile(await o.cached(f), links, f.filename);
+  const { PIP_BASE_OPTIONS, isolatedPythonEnv } = await import('../provision/pip.js');
+  // --no-index + --find-links reach the build-isolation install too (pip passes its finder options on), so only the closure is seen.
+  // --use-pep517: without it, pips before 23.1 build a setup.py-only sdist with the host's setuptools (no isolation, not the closure).
+  const args = ['-m', 'pip', 'wheel', ...PIP_BASE_OPTIONS, '--use-pep517', '--no-index', '--find-links', links, '--no-deps', '--no-cache-dir', '--wheel-dir', out, join(work, sdist.filename)];
+  // 1980-01-01 for wheel's zip timestamps (SOURCE_DATE_EPOCH, https://reproducible-builds.org/specs/source-date-epoch/): repeatable builds.
+  const env = { ...isolatedPythonEnv(o.env ?? process.env), SOURCE_DATE_EPOCH: '315532800' };
+  const timeoutMs = o.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const { execa } = await import('execa');
+  const child = execa(python.path, args, { env, extendEnv: false, cwd: work, reject: false, all: true, stdin: 'ignore', timeout: timeoutMs });
+  if (child.all) {
+    let buffered = '';
+    child.all.setEncoding('utf8');
+    child.all.on('data', (chunk: string) => {
+      const lines = (buffered + chunk).split('\n');
+      buffered = lines.pop() ?? '';
+      for (const line of lines) if (line.trim()) o.onEvent({ type: 'task:progress', id: buildTaskId(sdist, profile), done: 0, detail: line.trim() });
+    });
+  }
+  const res = await child;
+  const code = (res as { code?: string }).code;
+  if (code === 'ENOENT' || code === 'EACCES') {
+    throw new PyindexError('E_PYTHON_NOT_FOUND', `cannot run ${python.path} to build ${sdist.filename}: ${code === 'ENOENT' ? 'not found' : 'not executable'}`, {
+      hint: 'Pass `--python` with an installed interpreter of the profile.',
+      details: { python: python.path, profile },
+    });
+  }
+  const run = { exitCode: res.timedOut ? -1 : (res.exitCode ?? 1), output: String(res.all ?? '') };
+  const built = (await fsp.readdir(out)).filter(isWheelFilename);
+  if (run.exitCode !== 0 || built.length !== 1) {
+    const why = res.timedOut ? `timed out after ${timeoutMs} ms` : run.exitCode !== 0 ? `pip exit code ${run.exitCode}` : `pip wrote ${built.length} wheels (${built.join(', ') || 'none'})`;
+    throw new PyindexError('E_PIP_FAILED', `building ${sdist.filename} for profile ${profile} with ${python.path} failed (${why}):\n${tail(run.output)}`, {
+      hint:
+        `Read pip's output above. The build runs offline from the wheels the lock recorded for it (${closure.map((f) => f.filename).join(', ') || 'none'}); ` +
+        'a backend that asks for more at build time (PEP 517 get_requires_for_build_wheel) needs those added to the sdist\'s [build-system] requires. Or publish a wheel of the project.',
+      details: { sdist: sdist.filename, profile, python: python.path, exitCode: run.exitCode, output: run.output },
+    });
+  }
+  return join(out, built[0]!);
+}
+
+function buildTaskId(sdist: PlannedFile, profile: string): string {
+  return `build:${sdist.filename}/${profile}`;
+}
+
+/** Checks a freshly built wheel belongs to the sdist and installs on the interpreter that built it. */
+function checkBuiltWheel(filename: string, sdist: PlannedFile, profile: string, python: BuildPython): void {
+  const wheel = parseWheelFilename(filename);
+  const source = parseSdistFilename(sdist.filename);
+  if (wheel.canonicalName !== canonicalizeName(sdist.project) || wheel.version.compare(source.version) !== 0) {
+    throw new PyindexError('E_BUILD_BACKEND', `building ${sdist.filename} produced ${filename}, which is not ${sdist.project} ${sdist.version}`, {
+      hint: 'The sdist builds a different project or version than its name says; publish a correct sdist or a wheel.',
+      details: { sdist: sdist.filename, wheel: filename, profile },
+    });
+  }
+  const tags = new Set(python.detection.profile.tags);
+  if (!wheel.tags.some((t) => tags.has(t))) {
+    throw new PyindexError('E_BUILD_BACKEND', `building ${sdist.filename} for profile ${profile} produced ${filename}, whose tags ${python.path} does not accept`, {
+      hint: 'The build backend targets another interpreter or platform; publish a wheel for this profile.',
+      details: { sdist: sdist.filename, wheel: filename, profile },
+    });
+  }
+}
+
+export async function buildSdists(o: BuildSdistsOptions): Promise<BuildSdistsResult> {
+  const wheels = new Map<string, BuiltWheel>();
+  const result: BuildSdistsResult = { wheels: [], built: 0, reused: 0 };
+  if (!o.sdists.length) return result;
+  await removeStaleWorkDirs(o.cacheDir);
+  const pythons = new Map<string, Promise<BuildPython>>();
+  const pythonFor = (profile: string, sdist: string): Promise<BuildPython> => {
+    let p = pythons.get(profile);
+    if (!p) {
+      p = findBuildPython(o, profile, sdist);
+      pythons.set(profile, p);
+    }
+    return p;
+  };
+  const entryFor = (filename: string, sdist: PlannedFile, file: BuildRecord, profile: string): BuiltWheel => {
+    let w = wheels.get(filename);
+    if (!w) {
+      w = { filename, sha256: file.sha256, size: file.size, project: sdist.project, version: sdist.version, builtFrom: { filename: sdist.filename, sha256: sdist.sha256, profiles: [] } };
+      wheels.set(filename, w);
+    }
+    if (!w.builtFrom.profiles.includes(profile)) w.builtFrom.profiles.push(profile);
+    return w;
+  };
+  /** A wheel already in the wheelhouse, built from these sdist bytes (by the manifest) and still intact. */
+  const earlierBuilds = async (sdist: PlannedFile): Promise<[string, ManifestEntry][]> => {
+    const found: [string, ManifestEntry][] = [];
+    for (const [filename, e] of Object.entries(o.previous?.files ?? {})) {
+      if (e.builtFrom?.filename !== sdist.filename || e.builtFrom.sha256 !== sdist.sha256 || !isWheelFilename(filename)) continue;
+      const state = await checkFile(o.wheelhouse, { filename, sha256: e.sha256, size: e.size, url: '', project: e.project, version: e.version, profiles: [] }, true);
+      if (state === 'present') found.push([filename, e]);
+    }
+    return found;
+  };
+
+  const one = async (sdist: PlannedFile): Promise<void> => {
+    const earlier = await earlierBuilds(sdist);
+    for (const profile of [...sdist.profiles].sort()) {
+      const digest = o.lock.profiles[profile]?.digest ?? '';
+      const python = o.lock.profiles[profile]?.python ?? '';
+      // 1. The wheelhouse already has the build for this profile.
+      const mine = earlier.find(([, e]) => e.builtFrom?.profiles?.includes(profile));
+      if (mine) {
+        entryFor(mine[0], sdist, mine[1], profile);
+        result.reused++;
+        continue;
+      }
+      // 2. A pure-Python wheel built from the same sdist (this run, or before) fits this profile too.
+      const pure = [...wheels.values(), ...earlier.map(([filename, e]) => ({ filename, ...e }))].find(
+        (w) => w.builtFrom?.sha256 === sdist.sha256 && w.builtFrom.filename === sdist.filename && pureWheelFits(w.filename, python),
+      );
+      if (pure) {
+        entryFor(pure.filename, sdist, pure, profile);
+        result.reused++;
+        continue;
+      }
+      // 3. This machine built it before (another wheelhouse, or a pruned one).
+      const recordPath = buildRecordPath(o.cacheDir, sdist.sha256, profile, digest);
+      const record = await readBuildRecord(recordPath);
+      const recorded = record && (await cacheLookup(o.cacheDir, record));
+      if (record && recorded) {
+        await placeFile(recorded, o.wheelhouse, record.filename);
+        entryFor(record.filename, sdist, record, profile);
+        result.reused++;
+        continue;
+      }
+      // 4. Build it.
+      const id = buildTaskId(sdist, profile);
+      o.onEvent({ type: 'task:start', id, title: `build ${sdist.filename} into a wheel for ${profile}` });
+      try {
+        const closure = closureFiles(o.lock, sdist, profile);
+        const interpreter = await pythonFor(profile, sdist.filename);
+        const sdistPath = await o.cached(sdist);
+        const work = resolve(o.cacheDir, BUILDS_DIR, `work-${process.pid}-${randomBytes(4).toString('hex')}`);
+        try {
+          await fsp.mkdir(work, { recursive: true });
+          const builtPath = await pipWheel(o, interpreter, sdist, profile, sdistPath, closure, work);
+          const filename = builtPath.slice(builtPath.lastIndexOf('/') + 1);
+          checkBuiltWheel(filename, sdist, profile, interpreter);
+          const same = wheels.get(filename);
+          if (same) {
+            // Same name, same tags: the wheel built for another profile already serves this one; keep one set of bytes.
+            entryFor(filename, sdist, same, profile);
+          } else {
+            const sha256 = await sha256File(builtPath);
+            const size = (await fsp.stat(builtPath)).size;
+            const cachePath = await cacheInsert(o.cacheDir, sha256, builtPath);
+            await placeFile(cachePath, o.wheelhouse, filename);
+            entryFor(filename, sdist, { filename, sha256, size }, profile);
+            await writeBuildRecord(recordPath, { filename, sha256, size }).catch((err: unknown) => {
+              throw writeFailed(recordPath, err);
+            });
+          }
+          result.built++;
+        } finally {
+          await fsp.rm(work, { recursive: true, force: true });
+        }
+        o.onEvent({ type: 'task:end', id, ok: true, detail: [...wheels.values()].find((w) => w.builtFrom.profiles.includes(profile) && w.builtFrom.sha256 === sdist.sha256)?.filename ?? '' });
+      } catch (err) {
+        o.onEvent({ type: 'task:end', id, ok: false, detail: isPyindexError(err) ? err.code : String(err) });
+        throw err;
+      }
+    }
+  };
+
+  // Builds are CPU-bound and each starts a pip: two at a time, profiles of one sdist in turn (so later ones can reuse).
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const worker = async (): Promise<void> => {
+    while (!failure && next < o.sdists.length) {
+      const sdist = o.sdists[next++]!;
+      try {
+        await one(sdist);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(2, o.sdists.length) }, worker));
+  if (failure) throw failure.error;
+  for (const w of wheels.values()) w.builtFrom.profiles.sort();
+  result.wheels = [...wheels.values()].sort((a, b) => (a.filename < b.filename ? -1 : a.filename > b.filename ? 1 : 0));
+  return result;
+}
