@@ -115,6 +115,8 @@ export interface PostOptions {
   stallAfter?: Buffer;
   /** Send the body chunked (no Content-Length), in pieces of this size. */
   chunked?: number;
+  /** Client-side source address (any 127.x.y.z works on Linux loopback), to act as another client. */
+  localAddress?: string;
 }
 
 /** One request on a fresh connection; resolves with the response (also when the server answered before the body was sent). */
@@ -123,7 +125,7 @@ export function httpRequest(url: string, body: Buffer | undefined, options: Post
     const headers: Record<string, string | number> = { ...options.headers };
     if (body !== undefined || options.stallAfter !== undefined) headers['Content-Type'] = options.contentType ?? `multipart/form-data; boundary=${BOUNDARY}`;
     if (body !== undefined && options.chunked === undefined) headers['Content-Length'] = body.length;
-    const req = request(url, { method: options.method ?? (body !== undefined || options.stallAfter ? 'POST' : 'GET'), headers, agent: false }, (res) => {
+    const req = request(url, { method: options.method ?? (body !== undefined || options.stallAfter ? 'POST' : 'GET'), headers, agent: false, ...(options.localAddress ? { localAddress: options.localAddress } : {}) }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, statusMessage: res.statusMessage ?? '', headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));

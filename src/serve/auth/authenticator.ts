@@ -70,8 +70,8 @@ export class Authenticator {
       this.limiter.succeed(address);
       return { kind: 'ok', principal };
     }
-    const lockout = this.limiter.fail(address);
-    if (lockout > 0) return { kind: 'throttled', retryAfter: lockout };
+    // This attempt was checked, so it is answered 401; a lockout it causes applies from the next one.
+    this.limiter.fail(address);
     return { kind: 'denied', reason: `invalid credentials for ${JSON.stringify(credentials.username.slice(0, 64))}` };
   }
 
