@@ -3,10 +3,12 @@
  * planned files. Each file is, in order of cost: already present (size
  * matches and the bytes re-hash to the lock's sha256), in the machine's
  * content-addressed cache (re-hashed, then hard-linked), or downloaded —
- * streamed to a temp file while hashing, fsynced, checked, renamed into the
- * cache, then linked into view. A reader (pip `--find-links`) therefore only
- * ever sees whole, verified files; a kill at any moment leaves dot-named temp
- * files that the next run removes.
+ * streamed to a temp file while hashing, checked, made durable with its batch
+ * (durable.ts), renamed into the cache, then linked into view. A reader (pip
+ * `--find-links`) therefore only ever sees whole, verified, synced files; a
+ * kill at any moment leaves dot-named temp files that the next run removes.
+ * Downloads do not wait for their batch's sync: the next file starts while
+ * the finished ones are synced and placed in the background.
  */
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
@@ -16,6 +18,7 @@ import { fileKind } from '../index/types.js';
 import type { Lockfile } from '../lock/types.js';
 import { cacheInsert, cacheLookup, casTempDir, placeFile, removeStaleTemps, syncDirectory, tempName } from './cas.js';
 import { Downloader, type DownloadIo } from './download.js';
+import { DurableBatch, type DurableBatchOptions } from './durable.js';
 import { writeFailed } from './errors.js';
 import { MANIFEST_FILENAME, readManifest, writeManifest, type WheelhouseManifest } from './manifest.js';
 import type { PlannedFile } from './plan.js';
@@ -40,6 +43,8 @@ export interface FetchOptions {
   retryDelayMs?: number;
   /** File calls of downloads, for fault-injection tests. */
   io?: DownloadIo;
+  /** How downloads are batched for durability (see durable.ts); defaults suit most machines. */
+  durability?: DurableBatchOptions;
 }
 
 export interface FetchResult {
@@ -92,36 +97,60 @@ export async function fetchWheelhouse(options: FetchOptions): Promise<FetchResul
   };
   report(true);
 
-  const fetchOne = async (file: PlannedFile): Promise<void> => {
-    const state = await checkFile(wheelhouse, file, true);
-    if (state === 'present') {
-      result.present++;
-      onEvent({ type: 'fetch:file', filename: file.filename, via: 'present', bytes: file.size });
-    } else {
-      if (state === 'mismatched') {
-        const moved = await quarantine(wheelhouse, file.filename);
-        result.quarantined.push(moved);
-        onEvent({
-          type: 'warning',
-          message: `${file.filename} in ${wheelhouse} does not match the lockfile (sha256 ${file.sha256}, ${file.size} bytes); moved to ${join(QUARANTINE_DIR, moved)}`,
-          hint: 'It is fetched again; inspect the quarantined copy to find out what changed it.',
-        });
-      }
-      let source = await cacheLookup(cacheDir, file);
-      if (source) {
-        result.fromCache++;
-        onEvent({ type: 'fetch:file', filename: file.filename, via: 'cache', bytes: file.size });
-      } else {
-        source = await download(file);
-        result.downloaded++;
-        result.bytes += file.size;
-        onEvent({ type: 'fetch:file', filename: file.filename, via: 'download', bytes: file.size });
-      }
-      await placeFile(source, wheelhouse, file.filename);
+  const batch = new DurableBatch(options.durability);
+  /** Downloaded files on their way to durability and view; the first failure stops new work. */
+  const placing: Promise<void>[] = [];
+  let placeFailure: { error: unknown } | undefined;
+  const placed = (file: PlannedFile, via: 'present' | 'cache' | 'download'): void => {
+    if (via === 'present') result.present++;
+    else if (via === 'cache') result.fromCache++;
+    else {
+      result.downloaded++;
+      result.bytes += file.size;
     }
+    onEvent({ type: 'fetch:file', filename: file.filename, via, bytes: file.size });
     progress.files++;
     progress.bytes += file.size;
     report(true);
+  };
+
+  const fetchOne = async (file: PlannedFile): Promise<void> => {
+    if (placeFailure) throw placeFailure.error;
+    const state = await checkFile(wheelhouse, file, true);
+    if (state === 'present') return placed(file, 'present');
+    if (state === 'mismatched') {
+      const moved = await quarantine(wheelhouse, file.filename);
+      result.quarantined.push(moved);
+      onEvent({
+        type: 'warning',
+        message: `${file.filename} in ${wheelhouse} does not match the lockfile (sha256 ${file.sha256}, ${file.size} bytes); moved to ${join(QUARANTINE_DIR, moved)}`,
+        hint: 'It is fetched again; inspect the quarantined copy to find out what changed it.',
+      });
+    }
+    const cached = await cacheLookup(cacheDir, file);
+    if (cached) {
+      await placeFile(cached, wheelhouse, file.filename);
+      return placed(file, 'cache');
+    }
+    const temp = await download(file);
+    // Not awaited: the worker goes on to its next file while this one waits for its batch's sync.
+    const done = place(file, temp);
+    placing.push(done);
+    done.catch((error: unknown) => {
+      placeFailure ??= { error };
+    });
+  };
+
+  /** A verified temp file: durable first, then into the cache, then into view. The temp is gone either way. */
+  const place = async (file: PlannedFile, temp: string): Promise<void> => {
+    try {
+      await batch.durable(temp, file.size);
+    } catch (err) {
+      await fsp.rm(temp, { force: true });
+      throw writeFailed(temp, err);
+    }
+    await placeFile(await cacheInsert(cacheDir, file.sha256, temp), wheelhouse, file.filename);
+    placed(file, 'download');
   };
 
   const download = async (file: PlannedFile): Promise<string> => {
@@ -146,11 +175,20 @@ export async function fetchWheelhouse(options: FetchOptions): Promise<FetchResul
       onEvent({ type: 'warning', message: `${file.url} failed (${err.code}); fetching ${file.filename} from ${found}, where the index lists it now` });
       await downloader.download(found, file, temp, onBytes);
     }
-    return cacheInsert(cacheDir, file.sha256, temp);
+    return temp;
   };
 
   try {
-    await runPool(files, options.concurrency ?? 16, fetchOne);
+    let poolFailure: { error: unknown } | undefined;
+    await runPool(files, options.concurrency ?? 16, fetchOne).catch((error: unknown) => {
+      poolFailure = { error };
+    });
+    // Nothing more will be queued: sync the last batch now rather than when its timer fires.
+    batch.flush();
+    // Even after a failure, files already verified are made durable and placed: the re-run has less to do.
+    await Promise.allSettled(placing);
+    if (poolFailure) throw poolFailure.error;
+    if (placeFailure) throw placeFailure.error;
     if (options.prune) result.pruned = await prune(wheelhouse, new Set(files.map((f) => f.filename)));
     await syncDirectory(wheelhouse).catch((err: unknown) => {
       throw writeFailed(wheelhouse, err);

@@ -254,7 +254,6 @@ t.test('disk full (injected ENOSPC): named as such, nothing half-written left', 
           return handle.writev(buffers);
         },
         stat: () => handle.stat(),
-        sync: () => handle.sync(),
         close: () => handle.close(),
       };
     },
