@@ -301,7 +301,7 @@ export async function buildSdists(o: BuildSdistsOptions): Promise<BuildSdistsRes
     }
     return p;
   };
-  const entryFor = (filename: string, sdist: PlannedFile, file: BuildRecord, profile: string): BuiltWheel => {
+  const entryFor = (filename: string, sdist: PlannedFile, file: { sha256: string; size: number }, profile: string): BuiltWheel => {
     let w = wheels.get(filename);
     if (!w) {
       w = { filename, sha256: file.sha256, size: file.size, project: sdist.project, version: sdist.version, builtFrom: { filename: sdist.filename, sha256: sdist.sha256, profiles: [] } };
@@ -365,20 +365,21 @@ export async function buildSdists(o: BuildSdistsOptions): Promise<BuildSdistsRes
           const builtPath = await pipWheel(o, interpreter, sdist, profile, sdistPath, closure, work);
           const filename = builtPath.slice(builtPath.lastIndexOf('/') + 1);
           checkBuiltWheel(filename, sdist, profile, interpreter);
-          const same = wheels.get(filename);
-          if (same) {
+          let wheel = wheels.get(filename);
+          if (wheel) {
             // Same name, same tags: the wheel built for another profile already serves this one; keep one set of bytes.
-            entryFor(filename, sdist, same, profile);
+            entryFor(filename, sdist, wheel, profile);
           } else {
             const sha256 = await sha256File(builtPath);
             const size = (await fsp.stat(builtPath)).size;
             const cachePath = await cacheInsert(o.cacheDir, sha256, builtPath);
             await placeFile(cachePath, o.wheelhouse, filename);
-            entryFor(filename, sdist, { filename, sha256, size }, profile);
-            await writeBuildRecord(recordPath, { filename, sha256, size }).catch((err: unknown) => {
-              throw writeFailed(recordPath, err);
-            });
+            wheel = entryFor(filename, sdist, { sha256, size }, profile);
           }
+          const built = { filename, sha256: wheel.sha256, size: wheel.size };
+          await writeBuildRecord(recordPath, built).catch((err: unknown) => {
+            throw writeFailed(recordPath, err);
+          });
           result.built++;
         } finally {
           await fsp.rm(work, { recursive: true, force: true });

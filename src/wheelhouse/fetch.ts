@@ -9,6 +9,10 @@
  * kill at any moment leaves dot-named temp files that the next run removes.
  * Downloads do not wait for their batch's sync: the next file starts while
  * the finished ones are synced and placed in the background.
+ *
+ * Locked sdists are not placed: each is built into a wheel for its profiles
+ * (build-sdist.ts) from its build closure, both fetched into the cache only,
+ * and the wheel is placed instead, its provenance in the manifest.
  */
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
@@ -16,6 +20,8 @@ import { PyindexError, isPyindexError } from '../errors/index.js';
 import { silent, type EventSink } from '../events/index.js';
 import { fileKind } from '../index/types.js';
 import type { Lockfile } from '../lock/types.js';
+import { isWheelFilename } from '../pep/wheel-filename.js';
+import { buildSdists } from './build-sdist.js';
 import { cacheInsert, cacheLookup, casTempDir, placeFile, removeStaleTemps, syncDirectory, tempName } from './cas.js';
 import { Downloader, type DownloadIo } from './download.js';
 import { DurableBatch, type DurableBatchOptions } from './durable.js';
@@ -45,6 +51,13 @@ export interface FetchOptions {
   io?: DownloadIo;
   /** How downloads are batched for durability (see durable.ts); defaults suit most machines. */
   durability?: DurableBatchOptions;
+  /** Interpreters that build locked sdists (`--python`); a profile without one that fits gets its Python looked up. */
+  python?: readonly string[] | undefined;
+  /** Environment and directory for finding and running those Pythons. */
+  env?: NodeJS.ProcessEnv | undefined;
+  cwd?: string | undefined;
+  /** Per sdist build, in ms. Default 20 minutes. */
+  buildTimeoutMs?: number | undefined;
 }
 
 export interface FetchResult {
@@ -56,6 +69,8 @@ export interface FetchResult {
   pruned: string[];
   /** Files found corrupt and moved to DIR/.quarantine/ (by their name there). */
   quarantined: string[];
+  /** Wheels built from locked sdists by this run (reused builds not counted). */
+  built: number;
 }
 
 export const QUARANTINE_DIR = '.quarantine';
@@ -65,7 +80,7 @@ const PROGRESS_INTERVAL_MS = 200;
 export async function fetchWheelhouse(options: FetchOptions): Promise<FetchResult> {
   const { files, wheelhouse, cacheDir } = options;
   const onEvent = options.onEvent ?? silent;
-  const result: FetchResult = { downloaded: 0, fromCache: 0, present: 0, bytes: 0, pruned: [], quarantined: [] };
+  const result: FetchResult = { downloaded: 0, fromCache: 0, present: 0, bytes: 0, pruned: [], quarantined: [], built: 0 };
   try {
     await fsp.mkdir(wheelhouse, { recursive: true });
     await fsp.mkdir(casTempDir(cacheDir), { recursive: true });
@@ -153,6 +168,24 @@ export async function fetchWheelhouse(options: FetchOptions): Promise<FetchResul
     placed(file, 'download');
   };
 
+  /** The verified cache entry of a locked file that is not placed (an sdist, a build requirement), downloaded when absent. */
+  const toCache = async (file: PlannedFile): Promise<string> => {
+    const cached = await cacheLookup(cacheDir, file);
+    if (cached) return cached;
+    const temp = await download(file);
+    const durable = batch.durable(temp, file.size);
+    batch.flush(); // a build is waiting for it
+    try {
+      await durable;
+    } catch (err) {
+      await fsp.rm(temp, { force: true });
+      throw writeFailed(temp, err);
+    }
+    result.downloaded++;
+    result.bytes += file.size;
+    return cacheInsert(cacheDir, file.sha256, temp);
+  };
+
   const download = async (file: PlannedFile): Promise<string> => {
     const temp = join(casTempDir(cacheDir), tempName(file.sha256));
     const onBytes = (n: number): void => {
@@ -180,7 +213,9 @@ export async function fetchWheelhouse(options: FetchOptions): Promise<FetchResul
 
   try {
     let poolFailure: { error: unknown } | undefined;
-    await runPool(files, options.concurrency ?? 16, fetchOne).catch((error: unknown) => {
+    const wheels = files.filter((f) => isWheelFilename(f.filename));
+    const sdists = files.filter((f) => !isWheelFilename(f.filename));
+    await runPool(wheels, options.concurrency ?? 16, fetchOne).catch((error: unknown) => {
       poolFailure = { error };
     });
     // Nothing more will be queued: sync the last batch now rather than when its timer fires.
@@ -189,11 +224,32 @@ export async function fetchWheelhouse(options: FetchOptions): Promise<FetchResul
     await Promise.allSettled(placing);
     if (poolFailure) throw poolFailure.error;
     if (placeFailure) throw placeFailure.error;
-    if (options.prune) result.pruned = await prune(wheelhouse, new Set(files.map((f) => f.filename)));
+    const builds = await buildSdists({
+      lock: options.lock,
+      sdists,
+      wheelhouse,
+      cacheDir,
+      previous: await readManifest(wheelhouse),
+      cached: toCache,
+      pythons: options.python,
+      env: options.env,
+      cwd: options.cwd,
+      timeoutMs: options.buildTimeoutMs,
+      onEvent,
+    });
+    result.built = builds.built;
+    for (const s of sdists) {
+      progress.files++;
+      progress.bytes += s.size;
+    }
+    if (sdists.length) report(true);
+    if (options.prune) result.pruned = await prune(wheelhouse, new Set([...wheels, ...builds.wheels].map((f) => f.filename)));
     await syncDirectory(wheelhouse).catch((err: unknown) => {
       throw writeFailed(wheelhouse, err);
     });
-    await writeManifest(wheelhouse, await nextManifest(wheelhouse, files, result.pruned));
+    const manifest = await nextManifest(wheelhouse, wheels, result.pruned);
+    for (const { filename, ...entry } of builds.wheels) manifest.files[filename] = entry;
+    await writeManifest(wheelhouse, manifest);
   } finally {
     await downloader.close();
     await locator.close();

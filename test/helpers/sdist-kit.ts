@@ -20,6 +20,8 @@ export interface SdistSpec {
   pyproject?: string;
   /** Extra source in the module. */
   body?: string;
+  /** Replaces the generated setup.py (e.g. one that fails). */
+  setupPy?: string;
 }
 
 export interface MadeFile {
@@ -35,7 +37,7 @@ export async function makeSdist(dir: string, spec: SdistSpec): Promise<MadeFile>
   const base = `${dist}-${spec.version}`;
   const requires = spec.requires ?? [];
   const pkgInfo = ['Metadata-Version: 2.2', `Name: ${spec.name}`, `Version: ${spec.version}`, ...requires.map((r) => `Requires-Dist: ${r}`)].join('\n') + '\n\n';
-  const setup = [
+  const setup = spec.setupPy ?? [
     'from setuptools import setup',
     `setup(name=${JSON.stringify(spec.name)}, version=${JSON.stringify(spec.version)}, py_modules=[${JSON.stringify(module)}], install_requires=${JSON.stringify(requires)})`,
     '',
