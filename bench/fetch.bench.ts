@@ -7,9 +7,12 @@
  * - `curl --parallel --parallel-max 16` (no verification at all; target:
  *   pyindex ≥ 80% of its throughput).
  * Every run starts cold (fresh wheelhouse, fresh cache) and is a child
- * process timed from spawn to exit, start-up included for all three. Also
- * measured, without a peer: a re-run on a complete wheelhouse (every file
- * re-hashed) and a new wheelhouse filled from the warm cache.
+ * process timed from spawn to exit, start-up included for all three; the
+ * tools take turns round by round, so load from other work on the machine
+ * falls on all of them alike. Also measured, without a peer: a re-run on a
+ * complete wheelhouse (every file re-hashed), a new wheelhouse filled from
+ * the warm cache, and pyindex's bare start-up (`--version`), which every
+ * cold figure includes and which bounds the throughput ratio to curl.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,7 +26,7 @@ import { cliRunners, measure, median, pipPython, startServerProcess, tempDir, ty
 
 const FILES = 32;
 const PAYLOAD = 3_500_000;
-const RUNS = 3;
+const RUNS = 5;
 const TIMEOUT_S = 600;
 const MB = 1024 * 1024;
 
@@ -84,58 +87,58 @@ const bench: Bench = {
       if (!argv) throw new Error('no pyindex build passed a smoke fetch');
       const pyindexArgs = (wh: string, cache: string) => [...argv, 'fetch', '--config', join(work, 'pyindex.yaml'), '--wheelhouse', wh, '--cache-dir', cache];
 
+      // Cold runs in interleaved rounds (pyindex, pip, curl, curl + sync): this machine's load from other
+      // work changes by the second, and each tool should see the same mix of it.
+      const python = pipPython();
+      const requirements = join(work, 'requirements.txt');
+      writeFileSync(requirements, files.map((f) => `${f.project}==${f.version} --hash=sha256:${f.sha256}`).join('\n') + '\n');
+      const curlConfig = (dest: string, name: string): string => {
+        mkdirSync(dest);
+        const config = join(work, `${name}.cfg`);
+        writeFileSync(config, files.map((f) => `url = "${f.url}"\noutput = "${join(dest, f.filename)}"\n`).join(''));
+        return config;
+      };
       const ours: number[] = [];
+      const pip: number[] = [];
+      const curl: number[] = [];
+      const curlSync: number[] = [];
       let lastWh = '';
       let lastCache = '';
       for (let i = 0; i < RUNS; i++) {
         lastWh = join(work, `wh-${i}`);
         lastCache = join(work, `cache-${i}`);
         ours.push(check(await measure(process.execPath, pyindexArgs(lastWh, lastCache), { ...process.env, CI: '1' }, TIMEOUT_S), 'pyindex fetch'));
-      }
-      verifyDir(lastWh, files, 'pyindex fetch');
-      const present = median(await repeat(async () => check(await measure(process.execPath, pyindexArgs(lastWh, lastCache), { ...process.env, CI: '1' }, TIMEOUT_S), 'pyindex fetch (present)')));
-      const fromCache: number[] = [];
-      for (let i = 0; i < RUNS; i++) fromCache.push(check(await measure(process.execPath, pyindexArgs(join(work, `wh-cached-${i}`), lastCache), { ...process.env, CI: '1' }, TIMEOUT_S), 'pyindex fetch (cache)'));
+        if (i === 0) verifyDir(lastWh, files, 'pyindex fetch');
 
-      // pip: the same exact pins with their hashes (hash-checking mode), binaries only, no cache.
-      const python = pipPython();
-      const pip: number[] = [];
-      if (python) {
-        const requirements = join(work, 'requirements.txt');
-        writeFileSync(requirements, files.map((f) => `${f.project}==${f.version} --hash=sha256:${f.sha256}`).join('\n') + '\n');
-        for (let i = 0; i < RUNS; i++) {
+        // pip: the same exact pins with their hashes (hash-checking mode), binaries only, no cache.
+        if (python) {
           const dest = join(work, `pip-${i}`);
           const args = ['-m', 'pip', 'download', '--no-deps', '--isolated', '--no-cache-dir', '--only-binary=:all:', '--index-url', `${server.url}/simple/`, '-d', dest, '-r', requirements, '--quiet'];
           pip.push(check(await measure(python, args, isolatedEnv(), TIMEOUT_S), 'pip download'));
           if (i === 0) verifyDir(dest, files, 'pip download');
         }
-      }
 
-      // curl: the lock's URLs, 16 at a time, no verification.
-      const curl: number[] = [];
-      for (let i = 0; i < RUNS; i++) {
-        const dest = join(work, `curl-${i}`);
-        mkdirSync(dest);
-        const config = join(work, `curl-${i}.cfg`);
-        writeFileSync(config, files.map((f) => `url = "${f.url}"\noutput = "${join(dest, f.filename)}"\n`).join(''));
+        // curl: the lock's URLs, 16 at a time, no verification.
+        const curlDest = join(work, `curl-${i}`);
+        const config = curlConfig(curlDest, `curl-${i}`);
         curl.push(check(await measure('curl', ['--silent', '--show-error', '--fail', '--parallel', '--parallel-max', '16', '--config', config], { PATH: process.env.PATH }, TIMEOUT_S), 'curl'));
-        if (i === 0) verifyDir(dest, files, 'curl');
+        if (i === 0) verifyDir(curlDest, files, 'curl');
+
+        // The same with the data made durable afterwards (sync(1) flushes the whole machine: an upper bound, noisy).
+        const syncConfig = curlConfig(join(work, `curl-sync-${i}`), `curl-sync-${i}`);
+        curlSync.push(check(await measure('sh', ['-c', `curl --silent --show-error --fail --parallel --parallel-max 16 --config '${syncConfig}' && sync`], { PATH: process.env.PATH }, TIMEOUT_S), 'curl + sync'));
       }
-      // The same with the data made durable afterwards (sync(1) flushes the whole machine: an upper bound, noisy).
-      const curlSync: number[] = [];
-      for (let i = 0; i < RUNS; i++) {
-        const dest = join(work, `curl-sync-${i}`);
-        mkdirSync(dest);
-        const config = join(work, `curl-sync-${i}.cfg`);
-        writeFileSync(config, files.map((f) => `url = "${f.url}"\noutput = "${join(dest, f.filename)}"\n`).join(''));
-        curlSync.push(check(await measure('sh', ['-c', `curl --silent --show-error --fail --parallel --parallel-max 16 --config '${config}' && sync`], { PATH: process.env.PATH }, TIMEOUT_S), 'curl + sync'));
-      }
+      const present = median(await repeat(async () => check(await measure(process.execPath, pyindexArgs(lastWh, lastCache), { ...process.env, CI: '1' }, TIMEOUT_S), 'pyindex fetch (present)')));
+      const fromCache: number[] = [];
+      for (let i = 0; i < RUNS; i++) fromCache.push(check(await measure(process.execPath, pyindexArgs(join(work, `wh-cached-${i}`), lastCache), { ...process.env, CI: '1' }, TIMEOUT_S), 'pyindex fetch (cache)'));
+      // The fixed cost every pyindex run pays before its first request: Node, the bundle, argument parsing.
+      const startup = median(await repeat(async () => check(await measure(process.execPath, [...argv, '--version'], { ...process.env, CI: '1' }, TIMEOUT_S), 'pyindex --version')));
 
       const mb = totalBytes / MB;
       const oursMs = median(ours);
       const rows: BenchRow[] = [
         {
-          name: `pyindex fetch, cold cache, ${files.length} files / ${mb.toFixed(0)} MB (wall time incl. start-up, median of ${RUNS}; ${describe})`,
+          name: `pyindex fetch, cold cache, ${files.length} files / ${mb.toFixed(0)} MB (wall time incl. start-up, median of ${RUNS} interleaved rounds; ${describe})`,
           ours: oursMs,
           ...(pip.length ? { peer: median(pip), peerName: 'pip download --no-deps (pins + hashes)' } : { note: 'pip (pyenv 3.13.0) not found' }),
           unit: 'ms',
@@ -152,7 +155,7 @@ const bench: Bench = {
           note: `pyindex at ${((median(curl) / oursMs) * 100).toFixed(0)}% of curl`,
         },
         {
-          name: 'throughput, cold, both made durable (pyindex fsyncs each file before its rename)',
+          name: 'throughput, cold, both made durable (pyindex syncs each batch of files before renaming them into view)',
           ours: mb / (oursMs / 1000),
           peer: mb / (median(curlSync) / 1000),
           peerName: 'curl --parallel then sync(1)',
@@ -161,6 +164,12 @@ const bench: Bench = {
         },
         { name: 'pyindex fetch re-run on the complete wheelhouse (every file re-hashed)', ours: present, unit: 'ms' },
         { name: 'pyindex fetch into a new wheelhouse from the warm cache (re-hash + hard link)', ours: median(fromCache), unit: 'ms' },
+        {
+          name: 'pyindex start-up (`pyindex --version`): part of every cold figure above',
+          ours: startup,
+          unit: 'ms',
+          note: `curl's median whole run: ${median(curl).toFixed(0)} ms; all runs: pyindex ${ours.map((x) => x.toFixed(0)).join('/')}, pip ${pip.map((x) => x.toFixed(0)).join('/')}, curl ${curl.map((x) => x.toFixed(0)).join('/')}`,
+        },
       ];
       return rows;
     } finally {

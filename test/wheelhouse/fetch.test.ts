@@ -85,7 +85,7 @@ t.test('cold, then present, then from the shared cache as hard links', async (t)
   const p = await project(t);
   const events: PyindexEvent[] = [];
   const first = await fetchWheelhouse(options(p, { onEvent: (e) => events.push(e) }));
-  t.same(first, { downloaded: 3, fromCache: 0, present: 0, bytes: p.files.reduce((n, f) => n + f.size, 0), pruned: [], quarantined: [] });
+  t.same(first, { downloaded: 3, fromCache: 0, present: 0, bytes: p.files.reduce((n, f) => n + f.size, 0), pruned: [], quarantined: [], built: 0 });
   t.same(assertOnlyValidVisible(t, p), p.files.map((f) => f.filename));
   t.same(temps(p.wheelhouse), [], 'no temp files left');
   t.same(temps(casTempDir(p.cache)), []);
