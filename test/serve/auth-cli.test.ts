@@ -56,9 +56,10 @@ t.test('usage errors exit 2', async (t) => {
     [['token', 'revoke', 'abc', '--root', root], undefined, /no token "abc"/],
     [['user', 'remove', 'nobody', '--root', root], undefined, /no user "nobody"/],
   ];
-  for (const [args, input, message] of cases) {
-    const res = await runCli(args, input === undefined ? {} : { input });
-    t.equal(res.code, 2, args.join(' '));
-    t.match(res.stderr, message, args.join(' '));
-  }
+  // Independent refusals: run the CLI processes side by side.
+  const results = await Promise.all(cases.map(([args, input]) => runCli(args, input === undefined ? {} : { input })));
+  cases.forEach(([args, , message], i) => {
+    t.equal(results[i]?.code, 2, args.join(' '));
+    t.match(results[i]?.stderr, message, args.join(' '));
+  });
 });
