@@ -95,7 +95,19 @@ export async function provisionFully(o: Resolved, layout: VenvLayout, venvLock: 
   const chosen = await chooseInterpreter({ lock, job: o.job, profile: o.profile, python: o.python, env: o.env, cwd: o.cwd });
   const { profile, found, detection } = chosen;
   const selected = selectJobProfile(lock, o.job, profile);
-  const ready = await readyWheelhouse({ lock, job: o.job, profile, wheelhouse, fetch: Boolean(o.fetch), cacheDir: o.cacheDir, index, fetchCommand: fetchCommandFor(o, profile, wheelhouse), onEvent: o.onEvent });
+  const ready = await readyWheelhouse({
+    lock,
+    job: o.job,
+    profile,
+    wheelhouse,
+    fetch: Boolean(o.fetch),
+    cacheDir: o.cacheDir,
+    index,
+    python: found.path,
+    env: o.env,
+    fetchCommand: fetchCommandFor(o, profile, wheelhouse),
+    onEvent: o.onEvent,
+  });
 
   const marker = inProgressPath(layout);
   const interrupted = existsSync(marker);

@@ -20,6 +20,9 @@ export interface WheelhouseReadyOptions {
   cacheDir: string;
   /** The config's index, for --fetch. */
   index?: string | undefined;
+  /** The interpreter provision uses: with --fetch it also builds the job's locked sdists into wheels. */
+  python?: string | undefined;
+  env?: NodeJS.ProcessEnv | undefined;
   /** The command that fills the wheelhouse, for the error's hint. */
   fetchCommand: string;
   onEvent: EventSink;
@@ -49,7 +52,16 @@ export async function readyWheelhouse(o: WheelhouseReadyOptions): Promise<ReadyW
   let { files, result } = await check(o.wheelhouse, planned, o.fetch);
   let fetched: FetchResult | undefined;
   if (o.fetch && (result.missing.length || result.mismatched.length)) {
-    fetched = await fetchWheelhouse({ lock: o.lock, files: planned, wheelhouse: o.wheelhouse, cacheDir: o.cacheDir, ...(o.index ? { index: o.index } : {}), onEvent: o.onEvent });
+    fetched = await fetchWheelhouse({
+      lock: o.lock,
+      files: planned,
+      wheelhouse: o.wheelhouse,
+      cacheDir: o.cacheDir,
+      ...(o.index ? { index: o.index } : {}),
+      ...(o.python ? { python: [o.python] } : {}),
+      env: o.env,
+      onEvent: o.onEvent,
+    });
     ({ files, result } = await check(o.wheelhouse, planned, true));
   }
   if (result.mismatched.length) {

@@ -28,6 +28,7 @@ import { isolatedEnv } from '../helpers/python.js';
 import { makeSdist } from '../helpers/sdist-kit.js';
 import { startStaticServer, type StaticServer } from '../helpers/static-server.js';
 import { makeUniversalWheels } from '../helpers/universal-wheels.js';
+import { runCli } from '../helpers/cli.js';
 
 const PY312 = 'linux-x86_64-py3.12';
 const PY311 = 'linux-x86_64-py3.11';
@@ -193,4 +194,25 @@ t.test('a failing build is E_PIP_FAILED with pip output; an old lock without clo
     message: /records no build requirements for (legacy|modern)_pkg/,
     hint: /pyindex lock/,
   });
+});
+
+t.test('provision --fetch builds the job\'s sdists with its interpreter; `pyindex fetch --python` builds through the CLI', { skip }, async (t) => {
+  const p = await project(t, [PY312]);
+  const wheelhouse = join(p.dir, 'wh-provision');
+  const venv = join(p.dir, 'venv');
+  // No Python can be looked up in this environment: the build must use provision's --python.
+  const result = await provision({ job: 'ci', profile: PY312, venv, wheelhouse, python: python312, configFile: p.config, cacheDir: join(p.dir, 'cache-a'), cwd: p.dir, fetch: true, env: noPythonEnv(p.dir) });
+  t.same(result.installed.sort(), ['helper==3.0', 'legacy-pkg==1.0', 'modern-pkg==2.0']);
+  t.ok(result.fetched && result.fetched.downloaded >= 3, 'fetched first');
+  const run = spawnSync(join(venv, 'bin', 'python'), ['-c', 'import legacy_pkg; print(legacy_pkg.VALUE)'], { env: isolatedEnv(), encoding: 'utf8' });
+  t.equal(run.stdout.trim(), 'legacy-pkg 1.0 built from its sdist', run.stderr);
+
+  const cli = await runCli(['fetch', '--job', 'ci', '--wheelhouse', join(p.dir, 'wh-cli'), '--python', python312!, '--json'], { cwd: p.dir, env: { PYINDEX_CACHE_DIR: join(p.dir, 'cache-b') } });
+  t.equal(cli.code, 0, cli.stderr);
+  t.match(JSON.parse(cli.stdout) as Record<string, unknown>, { files: 3, built: 2 });
+  t.same(readdirSync(join(p.dir, 'wh-cli')).filter((n) => n.endsWith('.whl')).sort(), ['helper-3.0-py2.py3-none-any.whl', 'legacy_pkg-1.0-py3-none-any.whl', 'modern_pkg-2.0-py3-none-any.whl']);
+  const missing = await runCli(['fetch', '--job', 'ci', '--wheelhouse', join(p.dir, 'wh-cli-2')], { cwd: p.dir, env: { PYINDEX_CACHE_DIR: join(p.dir, 'cache-c'), PATH: join(p.dir, 'empty-home'), HOME: join(p.dir, 'empty-home'), PYENV_ROOT: join(p.dir, 'empty-home') } });
+  t.equal(missing.code, 5, 'E_PYTHON_NOT_FOUND exits 5');
+  t.match(missing.stderr, /cannot build .* for profile linux-x86_64-py3\.12/);
+  t.match(missing.stderr, /--python/);
 });

@@ -33,7 +33,7 @@ function progressSink(onEvent: EventSink, started: number, json: boolean): Event
 export const fetchCommand: Command = {
   path: ['fetch'],
   summary: 'download the files the lockfile names for jobs × profiles into a wheelhouse directory (verified, cached, safe to interrupt)',
-  usage: 'fetch [--job J]... [--profile P]... --wheelhouse DIR [--prune] [--concurrency N] [--config F] [--cache-dir D]',
+  usage: 'fetch [--job J]... [--profile P]... --wheelhouse DIR [--python PATH]... [--prune] [--concurrency N] [--config F] [--cache-dir D]',
   options: {
     ...CONFIG_OPTION,
     job: { type: 'string', multiple: true },
@@ -42,6 +42,8 @@ export const fetchCommand: Command = {
     prune: { type: 'boolean' },
     concurrency: { type: 'string' },
     'cache-dir': { type: 'string' },
+    // Builds locked sdists into wheels; each profile takes the first that fits it, else its pythonX.Y is looked up.
+    python: { type: 'string', multiple: true },
   },
   async run(ctx) {
     const wheelhouseOption = stringOption(ctx, 'wheelhouse');
@@ -76,6 +78,9 @@ export const fetchCommand: Command = {
         index: config.index,
         prune: booleanOption(ctx, 'prune'),
         concurrency,
+        python: stringListOption(ctx, 'python'),
+        env: ctx.env,
+        cwd: ctx.cwd,
         onEvent: progressSink(onEvent, started, ctx.out.jsonMode),
       }),
     );
@@ -85,6 +90,7 @@ export const fetchCommand: Command = {
       `${wheelhouse}: ${files.length} files (${result.downloaded} downloaded, ${result.fromCache} from cache, ${result.present} already present), ` +
         `${megabytes(result.bytes)} downloaded in ${seconds.toFixed(2)}s (${rate.toFixed(1)} MB/s)`,
     );
+    if (result.built) ctx.out.print(`built ${result.built} wheel(s) from locked sdists`);
     if (result.pruned.length) ctx.out.print(`pruned ${result.pruned.length}: ${result.pruned.join(', ')}`);
     if (result.quarantined.length) ctx.out.print(`quarantined ${result.quarantined.length} corrupt file(s) in ${join(wheelhouse, '.quarantine')}: ${result.quarantined.join(', ')}`);
     ctx.out.json({
@@ -97,6 +103,7 @@ export const fetchCommand: Command = {
       seconds: Number(seconds.toFixed(3)),
       pruned: result.pruned,
       quarantined: result.quarantined,
+      built: result.built,
     });
     return 0;
   },
