@@ -5,10 +5,12 @@
  * Python with pip is missing (Debian: `apt-get install -y twine`).
  */
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { execa } from 'execa';
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
+import { writeZip } from '../../src/archive/zip-writer.js';
 import { createToken } from '../../src/serve/auth/index.js';
 import { isolatedEnv, oraclePython } from '../helpers/python.js';
 import { addTestUsers, sdist, startUploadServer, tempRoot, wheel, type Dist, type UploadServer } from '../helpers/upload-kit.js';
@@ -89,5 +91,21 @@ else {
     const denied = await runTwine(server.url, 'alice', 'not-the-password', files);
     t.not(denied.status, 0);
     t.match(`${denied.stdout}${denied.stderr}`, /403|401|Invalid or non-existent authentication/);
+  });
+
+  t.test('a large upload with a wrong password: twine (which sends the whole body first) still reads the 401, not a reset', async (t) => {
+    const info = 'big_pkg-1.0.dist-info';
+    const data = writeZip([
+      { name: 'big_pkg/blob.bin', data: randomBytes(24 * 1024 * 1024) },
+      { name: `${info}/METADATA`, data: Buffer.from('Metadata-Version: 2.1\nName: big-pkg\nVersion: 1.0\n') },
+      { name: `${info}/WHEEL`, data: Buffer.from('Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n') },
+      { name: `${info}/RECORD`, data: Buffer.from('') },
+    ]);
+    const files = writeDists(join(work, 'dist-big'), [{ filename: 'big_pkg-1.0-py3-none-any.whl', data, name: 'big-pkg', version: '1.0', filetype: 'bdist_wheel' }]);
+    const res = await runTwine(server.url, 'alice', 'wrong', files);
+    t.not(res.status, 0);
+    const output = `${res.stdout}${res.stderr}`;
+    t.match(output, /401|Invalid or non-existent authentication/, 'twine reports the refusal');
+    t.notMatch(output, /ConnectionError|Connection aborted|Broken pipe/);
   });
 }

@@ -21,7 +21,7 @@ import type { Authenticator, Principal } from '../auth/authenticator.js';
 import { mayChangeProject } from '../auth/policy.js';
 import type { Tree } from '../tree/index.js';
 import { appendAudit } from './audit-log.js';
-import { readUploadForm, type UploadLimits } from './form.js';
+import { DEFAULT_MAX_BODY_BYTES, readUploadForm, type UploadLimits } from './form.js';
 import { sendText } from './respond.js';
 import { validateUploadForm, verifyArchive } from './validate.js';
 
@@ -64,11 +64,12 @@ export function statusForError(err: PyindexError): number {
 
 /**
  * After refusing a request whose body was not read to the end: ask the
- * client to close, and discard what it still sends for a short while, so it
- * finishes writing and reads the answer instead of hitting a reset
- * ("lingering close", as nginx does). Bounded in bytes and time.
+ * client to close, and discard what it still sends, so it finishes writing
+ * and reads the answer instead of hitting a connection reset ("lingering
+ * close", as nginx does). Bounded in bytes, and cut when the client pauses
+ * for `idleMs`.
  */
-export function closeAfterResponse(req: IncomingMessage, res: ServerResponse, maxDrainBytes = 16 * 1024 * 1024, maxDrainMs = 2000): void {
+export function closeAfterResponse(req: IncomingMessage, res: ServerResponse, maxDrainBytes = 16 * 1024 * 1024, idleMs = 2000): void {
   if (req.complete) return;
   if (!res.headersSent) res.setHeader('Connection', 'close');
   let drained = 0;
@@ -76,11 +77,14 @@ export function closeAfterResponse(req: IncomingMessage, res: ServerResponse, ma
     clearTimeout(timer);
     req.socket.destroy();
   };
-  const timer = setTimeout(stop, maxDrainMs);
+  let timer = setTimeout(stop, idleMs);
   timer.unref();
   req.on('data', (chunk: Buffer) => {
     drained += chunk.length;
-    if (drained > maxDrainBytes) stop();
+    if (drained > maxDrainBytes) return stop();
+    clearTimeout(timer);
+    timer = setTimeout(stop, idleMs);
+    timer.unref();
   });
   req.on('end', () => clearTimeout(timer));
   req.on('error', () => undefined);
@@ -101,13 +105,16 @@ export function sendError(req: IncomingMessage, res: ServerResponse, err: unknow
 }
 
 export async function handleUpload(req: IncomingMessage, res: ServerResponse, ctx: UploadContext): Promise<void> {
+  // Refused before the body is read: twine sends the whole file before it
+  // reads the answer, so drain up to the upload limit to let it see the 401/403.
+  const drainLimit = ctx.limits?.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const principal = await requirePrincipal(req, res, ctx.auth);
   if (principal === undefined) {
-    if (!req.complete) closeAfterResponse(req, res);
+    closeAfterResponse(req, res, drainLimit);
     return;
   }
   if (principal.role === 'reader') {
-    if (!req.complete) closeAfterResponse(req, res);
+    closeAfterResponse(req, res, drainLimit);
     sendText(res, 403, `user ${JSON.stringify(principal.user)} has the reader role and may not upload`);
     return;
   }
