@@ -9,6 +9,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
+import { lockSubset } from '../../src/bundle/lock-subset.js';
 import { loadConfig } from '../../src/config/load.js';
 import { buildRequiresOf, LEGACY_BUILD_REQUIRES, readSdistPyproject } from '../../src/lock/build-requires.js';
 import { lock } from '../../src/lock/lock.js';
@@ -87,6 +88,12 @@ t.test('a locked sdist records its build closure per profile; the lock reads bac
   t.match(text, /\n {8}build:\n {10}linux-x86_64-py3\.10:\n {12}- name: setuptools\n {14}version: 70\.0\.0\n {14}file: setuptools-70\.0\.0-py2\.py3-none-any\.whl\n/);
   const again = await lockProject(dir, { ci: { requires: ['modern', 'legacy', 'pinned-tools'], profiles: [PY310, PY312] } });
   t.equal(serializeLockfile(again), text, 'byte-identical when locked again');
+
+  // A bundle's lock carries built wheels, not closures: the subset drops them and their packages, and still reads.
+  const subset = lockSubset(lockfile, [], PY312);
+  t.notOk(subset.packages.some((p) => p.files.some((f) => f.build)), 'no build entries in a bundle lock');
+  t.notOk(subset.packages.some((p) => p.name === 'setuptools'), 'nor the build tools');
+  t.same(parseLockfile(serializeLockfile(subset), 'bundle.lock.yaml'), subset);
 });
 
 t.test('a lock without sdists has no build entries (unchanged format)', async (t) => {
