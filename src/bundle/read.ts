@@ -15,7 +15,7 @@
  * the same bytes only re-hashes the bundle and stats the files.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { badArchive } from '../archive/entry-name.js';
 import { readMember, tarMembers, type TarMember } from '../archive/tar-reader.js';
@@ -23,6 +23,8 @@ import { isPyindexError, PyindexError } from '../errors/index.js';
 import { silent, type EventSink } from '../events/index.js';
 import { parseLockfile } from '../lock/read.js';
 import type { Lockfile } from '../lock/types.js';
+import { syncDirectory } from '../util/atomic-write.js';
+import { removeLeftoversOfDeadWriters } from '../util/process.js';
 import { plannedFiles, sha256File } from '../wheelhouse/index.js';
 import { isPlainFilename, MANIFEST_FILENAME, parseManifest, type WheelhouseManifest } from './manifest.js';
 import { carriers } from './wheelhouse-files.js';
@@ -164,37 +166,9 @@ async function reusable(dir: string, bundle: string): Promise<Lockfile | 'absent
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** Removes temp extractions left by killed processes (their pid is in the name and no longer runs). */
 async function removeLeftovers(root: string): Promise<void> {
-  let names: string[];
-  try {
-    names = await readdir(root);
-  } catch {
-    return;
-  }
-  for (const name of names) {
-    const m = /^\.tmp-[0-9a-f]{16}-(\d+)-[0-9a-f]{8}$/.exec(name);
-    if (m && Number(m[1]) !== process.pid && !alive(Number(m[1]))) await rm(join(root, name), { recursive: true, force: true });
-  }
-}
-
-async function syncDir(dir: string): Promise<void> {
-  if (process.platform === 'win32') return;
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
+  await removeLeftoversOfDeadWriters(root, /^\.tmp-[0-9a-f]{16}-(\d+)-[0-9a-f]{8}$/);
 }
 
 export async function openBundle(file: string, options: OpenBundleOptions): Promise<OpenedBundle> {
@@ -226,8 +200,8 @@ export async function openBundle(file: string, options: OpenBundleOptions): Prom
     verifyContents(file, lock, manifest, files);
     await writeFile(join(temp, BUNDLE_LOCK), lockText);
     await writeFile(join(temp, BUNDLE_WHEELHOUSE, MANIFEST_FILENAME), manifestText);
-    await syncDir(join(temp, BUNDLE_WHEELHOUSE));
-    await syncDir(temp);
+    await syncDirectory(join(temp, BUNDLE_WHEELHOUSE));
+    await syncDirectory(temp);
     try {
       await rename(temp, final);
     } catch (err) {
@@ -240,7 +214,7 @@ export async function openBundle(file: string, options: OpenBundleOptions): Prom
       onEvent({ type: 'task:end', id: 'bundle', ok: true, detail: 'extracted by another process' });
       return { wheelhouse, lock: theirs, sha256, reused: true };
     }
-    await syncDir(root);
+    await syncDirectory(root);
     onEvent({ type: 'task:end', id: 'bundle', ok: true, detail: `${files.size} files` });
     return { wheelhouse, lock, sha256, reused: false };
   } catch (err) {

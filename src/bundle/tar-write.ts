@@ -22,6 +22,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { PyindexError } from '../errors/index.js';
+import { syncDirectory } from '../util/atomic-write.js';
 
 /** 1980-01-01T00:00:00Z: the zip epoch that wheels use for reproducible builds (SOURCE_DATE_EPOCH=315532800). */
 export const FIXED_MTIME = 315_532_800;
@@ -150,13 +151,7 @@ export async function writeTarGzAtomic(path: string, entries: TarEntry[]): Promi
     }
     await rename(temp, path);
     renamed = true;
-    if (process.platform === 'win32') return; // no directory fsync there; NTFS journals the rename
-    const dir = await open(dirname(path), 'r');
-    try {
-      await dir.sync();
-    } finally {
-      await dir.close();
-    }
+    await syncDirectory(dirname(path));
   } catch (err) {
     if (!renamed) await unlink(temp).catch(() => undefined);
     if (err instanceof PyindexError) throw err;

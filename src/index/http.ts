@@ -195,7 +195,8 @@ function statusError(res: HttpResponse): PyindexError {
   });
 }
 
-function errorCode(err: unknown): string | undefined {
+/** The errno-style code of an error or of the first error in its cause chain (undici and node:http nest them). */
+export function errorCode(err: unknown): string | undefined {
   if (!(err instanceof Error)) return undefined;
   const own = (err as { code?: unknown }).code;
   if (typeof own === 'string') return own;

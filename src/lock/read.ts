@@ -249,11 +249,10 @@ export function parseLockfile(text: string, file: string): Lockfile {
   return toLockfile(raw);
 }
 
-/** Reads and validates the lockfile at `path`; a missing file is E_LOCK_MISSING. */
-export function readLockfile(path: string): Lockfile {
-  let text: string;
+/** The lockfile's text; a missing file is E_LOCK_MISSING, an unreadable one E_LOCK_INVALID. */
+export function readLockfileText(path: string): string {
   try {
-    text = readFileSync(path, 'utf8');
+    return readFileSync(path, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {
@@ -261,5 +260,9 @@ export function readLockfile(path: string): Lockfile {
     }
     throw new PyindexError('E_LOCK_INVALID', `cannot read ${path}: ${code ?? String(err)}`, { hint: 'Check the path and its permissions.', cause: err, details: { file: path } });
   }
-  return parseLockfile(text, path);
+}
+
+/** Reads and validates the lockfile at `path`; a missing file is E_LOCK_MISSING. */
+export function readLockfile(path: string): Lockfile {
+  return parseLockfile(readLockfileText(path), path);
 }

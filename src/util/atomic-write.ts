@@ -46,7 +46,8 @@ export function tempPathFor(path: string): string {
   return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
 }
 
-async function syncDirectory(dir: string, io: AtomicWriteIo): Promise<void> {
+/** fsync a directory so the renames into it survive a power loss. */
+export async function syncDirectory(dir: string, io: AtomicWriteIo = nodeAtomicIo): Promise<void> {
   // Windows cannot open a directory for fsync; NTFS's rename is journaled anyway.
   if (process.platform === 'win32') return;
   const handle = await io.open(dir, constants.O_RDONLY);

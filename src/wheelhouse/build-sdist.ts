@@ -25,6 +25,7 @@ import { PyindexError, isPyindexError } from '../errors/index.js';
 import type { EventSink } from '../events/index.js';
 import type { LockedFile, LockedPackage, Lockfile } from '../lock/types.js';
 import { isWheelFilename, parseWheelFilename } from '../pep/wheel-filename.js';
+import { removeLeftoversOfDeadWriters } from '../util/process.js';
 import { cacheInsert, cacheLookup, placeFile } from './cas.js';
 import { writeFailed } from './errors.js';
 import type { ManifestEntry, WheelhouseManifest } from './manifest.js';
@@ -95,28 +96,7 @@ async function writeBuildRecord(path: string, record: BuildRecord): Promise<void
 
 /** Work directories of builds whose process is gone (killed mid-build) are removed by the next fetch. */
 async function removeStaleWorkDirs(cacheDir: string): Promise<void> {
-  const dir = join(cacheDir, BUILDS_DIR);
-  let names: string[];
-  try {
-    names = await fsp.readdir(dir);
-  } catch {
-    return;
-  }
-  for (const name of names) {
-    const pid = /^work-(\d+)-[0-9a-f]+$/.exec(name)?.[1];
-    if (pid === undefined || processAlive(Number(pid))) continue;
-    await fsp.rm(join(dir, name), { recursive: true, force: true });
-  }
-}
-
-function processAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  await removeLeftoversOfDeadWriters(join(cacheDir, BUILDS_DIR), /^work-(\d+)-[0-9a-f]+$/);
 }
 
 /**

@@ -14,6 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { constants, promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { writeFailed } from './errors.js';
+import { removeLeftoversOfDeadWriters } from '../util/process.js';
 import type { ExpectedFile } from './download.js';
 import { sha256File } from './verify.js';
 
@@ -33,33 +34,9 @@ export function tempName(name: string): string {
 
 const TEMP_RE = /^\..+\.(\d+)\.[0-9a-f]{8}\.tmp$/;
 
-function processAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: alive but someone else's.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** Removes temp files left by writers that are gone (killed mid-download); a live writer's are kept. */
-export async function removeStaleTemps(dir: string): Promise<string[]> {
-  let names: string[];
-  try {
-    names = await fsp.readdir(dir);
-  } catch {
-    return [];
-  }
-  const removed: string[] = [];
-  for (const name of names) {
-    const m = TEMP_RE.exec(name);
-    if (!m || processAlive(Number(m[1]))) continue;
-    await fsp.rm(join(dir, name), { force: true });
-    removed.push(name);
-  }
-  return removed;
+export function removeStaleTemps(dir: string): Promise<string[]> {
+  return removeLeftoversOfDeadWriters(dir, TEMP_RE);
 }
 
 /**
@@ -129,13 +106,3 @@ export async function placeFile(source: string, dir: string, filename: string): 
   return how;
 }
 
-/** fsync a directory so the renames into it survive a power loss (no-op on Windows). */
-export async function syncDirectory(dir: string): Promise<void> {
-  if (process.platform === 'win32') return;
-  const handle = await fsp.open(dir, constants.O_RDONLY);
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}

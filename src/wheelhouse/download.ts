@@ -22,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 import type { Readable } from 'node:stream';
 import { PyindexError, isPyindexError } from '../errors/index.js';
 import { silent, type EventSink } from '../events/index.js';
+import { errorCode } from '../index/http.js';
 import { writeFailed } from './errors.js';
 
 /** What the bytes must be: the lock's facts. */
@@ -364,14 +365,6 @@ function statusError(url: string, finalUrl: string, status: number, body: string
     hint: status >= 500 ? UP_HINT : 'Check the index URL and any credentials or proxy it needs.',
     details,
   });
-}
-
-function errorCode(err: unknown): string | undefined {
-  if (!(err instanceof Error)) return undefined;
-  const own = (err as { code?: unknown }).code;
-  if (typeof own === 'string') return own;
-  const cause = (err as { cause?: unknown }).cause;
-  return cause === err ? undefined : errorCode(cause);
 }
 
 function isRetryableError(err: PyindexError): boolean {

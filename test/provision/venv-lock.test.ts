@@ -7,7 +7,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { acquireVenvLock, processAlive } from '../../src/provision/venv-lock.js';
+import { acquireVenvLock } from '../../src/provision/venv-lock.js';
+import { processAlive } from '../../src/util/process.js';
 
 /** The pid of a process that has exited. */
 function deadPid(): number {

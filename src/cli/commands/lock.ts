@@ -1,11 +1,12 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../../config/load.js';
 import { PyindexError, isPyindexError } from '../../errors/index.js';
 import { lock, selectPairs } from '../../lock/lock.js';
-import { readLockfile } from '../../lock/read.js';
+import { parseLockfile, readLockfile, readLockfileText } from '../../lock/read.js';
 import type { Lockfile } from '../../lock/types.js';
-import { serializeLockfile, writeLockfile } from '../../lock/write.js';
+import { serializeLockfile } from '../../lock/write.js';
+import { writeFileAtomic } from '../../util/atomic-write.js';
 import { booleanOption, stringListOption, type Command, type CommandContext } from '../command.js';
 import { CONFIG_OPTION, LOCK_FILENAME, cacheDir, configPath } from '../paths.js';
 
@@ -47,8 +48,8 @@ export const lockCommand: Command = {
     let previousText: string | undefined;
     if (existsSync(lockPath)) {
       try {
-        previous = readLockfile(lockPath);
-        previousText = readFileSync(lockPath, 'utf8');
+        previousText = readLockfileText(lockPath);
+        previous = parseLockfile(previousText, lockPath);
       } catch (err) {
         // With --upgrade the old pins are not needed, so a broken lock can be replaced.
         if (!(upgrade && isPyindexError(err, 'E_LOCK_INVALID'))) throw err;
@@ -71,8 +72,9 @@ export const lockCommand: Command = {
       }),
     );
     // An unchanged lock is left alone: no rewrite, no mtime change for make-style tools.
-    const unchanged = previousText !== undefined && serializeLockfile(result.lockfile) === previousText;
-    if (!unchanged) await writeLockfile(lockPath, result.lockfile);
+    const text = serializeLockfile(result.lockfile);
+    const unchanged = text === previousText;
+    if (!unchanged) await writeFileAtomic(lockPath, text);
     const seconds = ((Date.now() - started) / 1000).toFixed(2);
     for (const r of result.resolutions) {
       ctx.out.print(`${r.job} × ${r.profile.name}: ${r.packages.length} packages`);

@@ -9,19 +9,10 @@ import { randomBytes } from 'node:crypto';
 import { constants, promises as fsp } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { PyindexError } from '../../errors/index.js';
+import { syncDirectory } from '../../util/atomic-write.js';
 
 export function tempName(tmpDir: string, hint: string): string {
   return join(tmpDir, `${process.pid}-${randomBytes(6).toString('hex')}-${hint.slice(0, 60)}`);
-}
-
-async function syncDir(dir: string): Promise<void> {
-  if (process.platform === 'win32') return;
-  const h = await fsp.open(dir, constants.O_RDONLY);
-  try {
-    await h.sync();
-  } finally {
-    await h.close();
-  }
 }
 
 function writeFailed(target: string, err: unknown): PyindexError {
@@ -38,7 +29,7 @@ export async function placeFile(temp: string, target: string): Promise<void> {
   try {
     await fsp.mkdir(dirname(target), { recursive: true });
     await fsp.rename(temp, target);
-    await syncDir(dirname(target));
+    await syncDirectory(dirname(target));
   } catch (err) {
     await fsp.rm(temp, { force: true });
     throw writeFailed(target, err);
@@ -85,7 +76,7 @@ export async function copyAtomic(tmpDir: string, source: string, target: string)
 export async function removeDurably(target: string): Promise<void> {
   try {
     await fsp.rm(target, { force: true });
-    await syncDir(dirname(target)).catch(() => undefined);
+    await syncDirectory(dirname(target)).catch(() => undefined);
   } catch (err) {
     throw writeFailed(target, err);
   }

@@ -20,7 +20,8 @@ import { Version } from '../../pep/version.js';
 import { copyAtomic, removeDurably, writeAtomic } from './atomic.js';
 import { distMetadata } from './dist-metadata.js';
 import { assertProjectKey, parseDistFilename, projectFilesDir, projectPageDir, projectStatePath, treeLayout, type TreeLayout } from './layout.js';
-import { KeyedLock, processAlive, type LockOptions } from './lock.js';
+import { KeyedLock, type LockOptions } from './lock.js';
+import { removeLeftoversOfDeadWriters } from '../../util/process.js';
 import { projectHtml, projectJson, rootHtml, rootJson, type RootEntry } from './pages.js';
 import { readProjectState, serializeState, sortFiles, type FileState, type ProjectState } from './state.js';
 
@@ -269,15 +270,8 @@ export class Tree {
   }
 
   /** Removes temp files of tree writes (`<pid>-<hex>-…`, atomic.ts) whose writer is dead: never visible, only space. */
-  async sweepTemps(): Promise<string[]> {
-    const removed: string[] = [];
-    for (const name of await readdir(this.layout.tmpDir).catch(() => [] as string[])) {
-      const m = /^(\d+)-[0-9a-f]{12}-/.exec(name);
-      if (m === null || processAlive(Number(m[1]))) continue;
-      await rm(join(this.layout.tmpDir, name), { force: true });
-      removed.push(name);
-    }
-    return removed;
+  sweepTemps(): Promise<string[]> {
+    return removeLeftoversOfDeadWriters(this.layout.tmpDir, /^(\d+)-[0-9a-f]{12}-/);
   }
 
   /**
