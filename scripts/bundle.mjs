@@ -1,5 +1,5 @@
 // Bundles the CLI with esbuild into dist/bundle/ (ES modules, code-split so
-// modules loaded on demand — undici, execa, listr2, tar-stream — are separate
+// modules loaded on demand — execa, listr2, tar-stream, htmlparser2 — are separate
 // chunks). One file to load instead of hundreds is most of a command's
 // start-up time. `tsc` still type-checks and emits dist/src for library use.
 import { rmSync } from 'node:fs';

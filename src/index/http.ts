@@ -1,16 +1,17 @@
 /**
- * The one HTTP client of pyindex: undici with keep-alive and a bounded pool,
- * a request limiter, timeouts, retries with exponential backoff and
+ * The HTTP client for index pages and metadata: bodies read whole, over the
+ * keep-alive transport (transport.ts), with a request limiter, timeouts,
+ * retries with exponential backoff and
  * redirects followed by hand (so the final URL is known: PEP 503 relative
  * links resolve against the page's URL *after* redirects, as browsers and pip
  * do). Every failure becomes a PyindexError naming the URL.
  */
 import { gunzipSync, inflateSync, brotliDecompressSync } from 'node:zlib';
-import type { Agent } from 'undici';
 import { PyindexError, isPyindexError } from '../errors/index.js';
 import { silent, type EventSink } from '../events/index.js';
 import { readFileUrl } from './file-url.js';
 import { Limiter } from './limiter.js';
+import { flatHeaders, HttpTransport, readWholeBody, TIMEOUT_CODE } from './transport.js';
 
 export interface HttpClientOptions {
   userAgent: string;
@@ -44,15 +45,16 @@ export interface HttpResponse {
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
-const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'ETIMEDOUT']);
+const TIMEOUT_CODES = new Set([TIMEOUT_CODE]);
+/** node:http's codes for a connection that closed mid-response. */
+const CUT_SHORT_CODES = new Set(['ECONNRESET', 'EPIPE', 'ERR_STREAM_PREMATURE_CLOSE']);
 /** Name-resolution failures are not worth retrying; everything else network-ish is. */
 const PERMANENT_NETWORK_CODES = new Set(['ENOTFOUND', 'EAI_FAIL']);
 
 const UP_HINT = 'Check that the index is up and reachable from this machine, or use --offline to work from the cache.';
 
 export class HttpClient {
-  /** undici is loaded with the first request: local indexes never need it. */
-  private undici: Promise<{ agent: Agent; request: typeof import('./undici-lean.js').request }> | undefined;
+  private readonly transport: HttpTransport;
   private readonly limiter: Limiter;
   private readonly retries: number;
   private readonly retryDelayMs: number;
@@ -68,20 +70,7 @@ export class HttpClient {
     this.maxRedirects = options.maxRedirects ?? 10;
     this.onEvent = options.onEvent ?? silent;
     this.limiter = new Limiter(concurrency);
-  }
-
-  private connection(): Promise<{ agent: Agent; request: typeof import('./undici-lean.js').request }> {
-    this.undici ??= import('./undici-lean.js').then(({ Agent, request }) => {
-      const agent = new Agent({
-        connections: this.options.concurrency ?? 16,
-        keepAliveTimeout: 10_000,
-        headersTimeout: this.timeoutMs,
-        bodyTimeout: this.timeoutMs,
-        connect: { timeout: this.timeoutMs },
-      });
-      return { agent, request };
-    });
-    return this.undici;
+    this.transport = new HttpTransport({ connections: concurrency, timeoutMs: this.timeoutMs });
   }
 
   /**
@@ -123,7 +112,7 @@ export class HttpClient {
   }
 
   async close(): Promise<void> {
-    if (this.undici) await (await this.undici).agent.close();
+    await this.transport.close();
   }
 
   private async getWithRetries(url: string, headers: Record<string, string>, compress: boolean): Promise<HttpResponse> {
@@ -148,20 +137,16 @@ export class HttpClient {
   private async once(url: string, headers: Record<string, string>, compress: boolean): Promise<HttpResponse> {
     this.onEvent({ type: 'index:request', url });
     const sent = compress ? { ...headers, 'accept-encoding': 'gzip, deflate, br' } : headers;
-    const { agent, request } = await this.connection();
-    const target = new URL(url);
-    const res = await request(agent, { origin: target.origin, path: `${target.pathname}${target.search}`, method: 'GET', headers: sent });
-    let body: Buffer = Buffer.from(await res.body.arrayBuffer());
-    const flat: Record<string, string> = {};
-    for (const [k, v] of Object.entries(res.headers)) {
-      if (v !== undefined) flat[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
-    }
+    const res = await this.transport.get(new URL(url), sent);
+    let body = await readWholeBody(res);
+    const status = res.statusCode ?? 0;
+    const flat = flatHeaders(res);
     const encoding = flat['content-encoding']?.trim().toLowerCase();
-    if (encoding && encoding !== 'identity' && res.statusCode !== 304) {
+    if (encoding && encoding !== 'identity' && status !== 304) {
       body = decode(body, encoding, url);
       delete flat['content-encoding'];
     }
-    return { url, finalUrl: url, status: res.statusCode, headers: flat, body };
+    return { url, finalUrl: url, status, headers: flat, body };
   }
 }
 
@@ -195,7 +180,7 @@ function statusError(res: HttpResponse): PyindexError {
   });
 }
 
-/** The errno-style code of an error or of the first error in its cause chain (undici and node:http nest them). */
+/** The errno-style code of an error or of the first error in its cause chain (node:http and fetch nest them). */
 export function errorCode(err: unknown): string | undefined {
   if (!(err instanceof Error)) return undefined;
   const own = (err as { code?: unknown }).code;
@@ -216,7 +201,7 @@ function toPyindexError(err: unknown, url: string, timeoutMs: number): PyindexEr
     });
   }
   const what =
-    code === 'UND_ERR_SOCKET' || code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH'
+    code && CUT_SHORT_CODES.has(code)
       ? 'the connection closed before the whole response arrived'
       : code === 'ECONNREFUSED'
         ? 'connection refused'

@@ -1,7 +1,7 @@
 /**
  * The bundled CLI (`npm run build` → dist/bundle, what bin/pyindex.js runs)
  * must work like the sources the other tests run through tsx: the modules it
- * loads on demand (undici, execa, listr2, tar-stream) are separate chunks,
+ * loads on demand (execa, listr2, tar-stream, htmlparser2) are separate chunks,
  * and CommonJS ones arrive shaped differently when bundled.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
@@ -41,7 +41,7 @@ t.test('bundled CLI', { skip: built ? false : 'dist/bundle is not built (npm run
     t.teardown(() => server.close());
     writeFileSync(join(dir, 'pyindex.yaml'), `index: ${server.url}/simple/\njobs:\n  aws:\n    requires: [chalice]\n    profiles: [linux-x86_64-py3.11, windows-amd64-py3.11]\n`);
     const lock = await runBin(['lock'], dir, { PYINDEX_CACHE_DIR: join(dir, 'cache') });
-    t.equal(lock.code, 0, lock.code ? lock.stderr : 'undici chunk over HTTP');
+    t.equal(lock.code, 0, lock.code ? lock.stderr : 'lock over HTTP');
     t.match(lock.stdout, /aws × linux-x86_64-py3\.11: \d+ packages/);
   }
 
