@@ -6,11 +6,11 @@ import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { PyindexError } from '../errors/index.js';
 import { packageRoot } from '../util/package-root.js';
-import { setParsedYamlCacheDir } from '../util/yaml-source.js';
-import { join } from 'node:path';
-import { cacheDir } from './paths.js';
+import { preloadYamlParser, setParsedYamlCacheDir } from '../util/yaml-source.js';
+import { dirname, join, resolve } from 'node:path';
+import { cacheDir, LOCK_FILENAME } from './paths.js';
 import type { Command, OptionSpec } from './command.js';
-import { commands } from './commands/index.js';
+import { commandEntries, loadAllCommands, type CommandEntry } from './commands/index.js';
 import { createOutput, type OutputStreams } from './output.js';
 import { renderError } from './render-error.js';
 import { createReporter } from './reporter.js';
@@ -30,15 +30,17 @@ export function version(): string {
   return pkg.version;
 }
 
-function findCommand(argv: string[]): { command: Command | undefined; rest: string[] } {
-  let best: Command | undefined;
-  for (const c of commands) {
+/** The command the arguments name (longest matching path), loaded. */
+async function findCommand(argv: string[]): Promise<{ command: Command | undefined; rest: string[] }> {
+  let best: CommandEntry | undefined;
+  for (const c of commandEntries) {
     if (c.path.every((w, i) => argv[i] === w) && (!best || c.path.length > best.path.length)) best = c;
   }
-  return { command: best, rest: best ? argv.slice(best.path.length) : argv };
+  return { command: best ? await best.load() : undefined, rest: best ? argv.slice(best.path.length) : argv };
 }
 
-export function usageText(): string {
+export async function usageText(): Promise<string> {
+  const commands = await loadAllCommands();
   const lines = ['usage: pyindex <command> [options]', '', 'commands:'];
   const width = Math.max(...commands.map((c) => c.path.join(' ').length));
   for (const c of commands) lines.push(`  ${c.path.join(' ').padEnd(width)}  ${c.summary}`);
@@ -60,14 +62,14 @@ export async function run(argv: string[], options: RunOptions = {}): Promise<num
   const out = createOutput({ stdout, stderr }, jsonMode);
   try {
     if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
-      stdout.write(`${usageText()}\n`);
+      stdout.write(`${await usageText()}\n`);
       return 0;
     }
     if (argv[0] === '--version' || argv[0] === 'version') {
       stdout.write(`${version()}\n`);
       return 0;
     }
-    const { command, rest } = findCommand(argv);
+    const { command, rest } = await findCommand(argv);
     if (!command) {
       throw new PyindexError('E_USAGE', `unknown command ${JSON.stringify(argv.filter((a) => !a.startsWith('-')).join(' '))}`, {
         hint: `Run "pyindex --help" for the list of commands.`,
@@ -97,6 +99,10 @@ export async function run(argv: string[], options: RunOptions = {}): Promise<num
       env,
     };
     setParsedYamlCacheDir(join(cacheDir(context), 'parsed-yaml'));
+    // The config and its lockfile are what most commands read first: when either is new, load the parser now.
+    const given = context.values.config;
+    const config = typeof given === 'string' ? resolve(context.cwd, given) : join(context.cwd, 'pyindex.yaml');
+    await preloadYamlParser([config, join(dirname(config), LOCK_FILENAME)]);
     const reporter = createReporter(jsonMode ? 'json' : stdoutTTY && !env.CI ? 'tty' : 'plain', stderr);
     const code = await command.run({
       ...context,

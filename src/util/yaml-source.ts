@@ -3,10 +3,43 @@
  * the LINE of the offending key, not just its path.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
+import type * as YamlModule from 'yaml';
+import type { LineCounter, Node as YamlNode, parseDocument } from 'yaml';
 import { PyindexError, type ErrorCode } from '../errors/index.js';
+
+/**
+ * The YAML parser, loaded only when a document is not in the parsed cache
+ * (below): a CI run that reads the same config and lockfile again never
+ * compiles it (~17 ms of every command's start-up when it was imported up
+ * front). `preloadYamlParser` loads it ahead, asynchronously, when a miss is
+ * coming; a miss nobody foresaw loads it synchronously from node_modules.
+ */
+let yaml: typeof YamlModule | undefined;
+
+function yamlParser(): typeof YamlModule {
+  yaml ??= createRequire(import.meta.url)('yaml') as typeof YamlModule;
+  return yaml;
+}
+
+/** Loads the YAML parser now if any of `files` (those that exist) is not in the parsed cache. */
+export async function preloadYamlParser(files: readonly string[]): Promise<void> {
+  if (yaml) return;
+  const miss = !parsedCacheDir || files.some((f) => {
+    try {
+      const cached = parsedCacheFile(readFileSync(f, 'utf8'));
+      return cached === undefined || !existsSync(cached);
+    } catch {
+      return false; // a missing file is reported by whoever reads it
+    }
+  });
+  if (!miss) return;
+  // yaml is CommonJS: bundled, its module object arrives as the default export.
+  const loaded = (await import('yaml')) as typeof YamlModule & { default?: typeof YamlModule };
+  yaml ??= loaded.default ?? loaded;
+}
 
 /** Where a value came from, for error messages: file and a key-path -> line lookup. */
 export interface SpecSource {
@@ -31,6 +64,7 @@ function lineOfIn(contents: unknown, counter: LineCounter, path: readonly (strin
   };
   line = lineAt(node);
   for (const seg of path) {
+    const { isMap, isScalar, isSeq } = yamlParser();
     if (isMap(node)) {
       const pair = node.items.find((p) => (isScalar(p.key) ? String(p.key.value) : String(p.key)) === String(seg));
       if (!pair) return line;
@@ -58,7 +92,12 @@ export function setParsedYamlCacheDir(dir: string | undefined): void {
   parsedCacheDir = dir;
 }
 
+function parsedCacheFile(text: string): string | undefined {
+  return parsedCacheDir ? join(parsedCacheDir, `${createHash('sha256').update(text).digest('hex')}.json`) : undefined;
+}
+
 function parseWithPositions(text: string, file: string, code: string): { doc: ReturnType<typeof parseDocument>; counter: LineCounter } {
+  const { LineCounter, parseDocument } = yamlParser();
   const counter = new LineCounter();
   const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false });
   const first = doc.errors[0];
@@ -74,8 +113,7 @@ function parseWithPositions(text: string, file: string, code: string): { doc: Re
 
 /** Parses YAML text; syntax errors become `code` with file:line. Line lookups parse positions only when asked. */
 export function parseLocatedYaml(text: string, file: string, code: 'E_PROFILE_INVALID' | 'E_CONFIG_INVALID' | 'E_LOCK_INVALID' = 'E_PROFILE_INVALID'): LocatedYaml {
-  const key = parsedCacheDir ? createHash('sha256').update(text).digest('hex') : undefined;
-  const cacheFile = key && parsedCacheDir ? join(parsedCacheDir, `${key}.json`) : undefined;
+  const cacheFile = parsedCacheFile(text);
   let positions: { doc: ReturnType<typeof parseDocument>; counter: LineCounter } | undefined;
   let value: unknown;
   let cached = false;
