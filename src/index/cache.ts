@@ -1,21 +1,30 @@
 /**
  * On-disk caches under `cacheDir`:
  *
- * - `http-v1/`: index pages keyed by URL + Accept variant (a PEP 691 server
+ * - `http-v2/`: index pages keyed by URL + Accept variant (a PEP 691 server
  *   answers the same URL with JSON or HTML depending on Accept, RFC 9110
- *   §12.5.5 `Vary`). One file per entry: a JSON header line, then the body, so
- *   the header and body can never disagree after a crash.
- * - `metadata-v1/`: core metadata results keyed by the file's sha256 (or its
+ *   §12.5.5 `Vary`). One file per entry: a JSON header line, then the body.
+ * - `metadata-v2/`: core metadata results keyed by the file's sha256 (or its
  *   URL when the index gave no hash), so a lock run never refetches them.
  *
- * Every write goes to a temp file, is fsynced and renamed into place
- * (rename is atomic on POSIX), so concurrent pyindex processes sharing a
- * cache see either the old or the new entry, never a torn one.
+ * Every entry carries the length and sha256 of its body and is checked on
+ * read: a torn, truncated or foreign file is a miss, never a wrong answer.
+ * Entries are written to a temp file and renamed into place (atomic on
+ * POSIX), so concurrent pyindex processes sharing a cache see the old entry
+ * or the new one — but not fsynced: a cache entry lost to a power cut costs
+ * one refetch, while an fsync per page and metadata file (hundreds in a cold
+ * lock) held threadpool threads that reads and downloads waited for. The v1
+ * layout relied on fsync instead of the check, hence the new directories.
+ *
+ * Reads are synchronous: entries are small and a lock reads hundreds of
+ * them; one readFileSync costs less than the four threadpool round trips and
+ * the FileHandle of an async read.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { rename, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { nodeAtomicIo, writeFileAtomic } from '../util/atomic-write.js';
+import { tempPathFor } from '../util/atomic-write.js';
 
 export interface CachedResponseMeta {
   url: string;
@@ -36,16 +45,30 @@ export interface CachedResponse {
   body: Buffer;
 }
 
-/** Cache entries are written like the lockfile (temp file, fsync, rename), minus the directory fsync. */
+/** Directories already made by this process (one mkdir per shard, not per entry). */
+const madeDirs = new Set<string>();
+
+/** Temp file + rename; no fsync (see the module comment). */
 async function writeEntry(path: string, data: Buffer | string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  await writeFileAtomic(path, data, nodeAtomicIo, { syncDirectory: false });
+  const dir = dirname(path);
+  if (!madeDirs.has(dir)) {
+    mkdirSync(dir, { recursive: true });
+    madeDirs.add(dir);
+  }
+  const temp = tempPathFor(path);
+  try {
+    await writeFile(temp, data, { flag: 'wx' });
+    await rename(temp, path);
+  } catch (err) {
+    await unlink(temp).catch(() => {});
+    throw err;
+  }
 }
 
 /**
- * Cache writes run in the background — an fsync per page or metadata file
- * must not sit on the resolver's critical path — and are awaited before the
- * client closes. A failed write only costs a refetch next time.
+ * Cache writes run in the background — they must not sit on the resolver's
+ * critical path — and are awaited before the client closes. A failed write
+ * only costs a refetch next time.
  */
 export class BackgroundWrites {
   private readonly pending = new Set<Promise<void>>();
@@ -60,12 +83,37 @@ export class BackgroundWrites {
   }
 }
 
-async function readIfExists(path: string): Promise<Buffer | undefined> {
+function readIfExists(path: string): Buffer | undefined {
   try {
-    return await readFile(path);
+    return readFileSync(path);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
+  }
+}
+
+/** The integrity line of an entry: what the body must be for the entry to count. */
+interface BodyCheck {
+  bodyLength: number;
+  bodySha256: string;
+}
+
+function bodyCheck(body: Buffer | string): BodyCheck {
+  return { bodyLength: Buffer.byteLength(body), bodySha256: createHash('sha256').update(body).digest('hex') };
+}
+
+function bodyMatches(body: Buffer, check: Partial<BodyCheck>): boolean {
+  return body.length === check.bodyLength && createHash('sha256').update(body).digest('hex') === check.bodySha256;
+}
+
+/** Splits `<JSON header>\n<body>`; undefined when the entry is unreadable. */
+function splitEntry<T>(raw: Buffer): { header: T; body: Buffer } | undefined {
+  const nl = raw.indexOf(0x0a);
+  if (nl < 0) return undefined;
+  try {
+    return { header: JSON.parse(raw.subarray(0, nl).toString('utf8')) as T, body: raw.subarray(nl + 1) };
+  } catch {
+    return undefined;
   }
 }
 
@@ -81,26 +129,21 @@ export class HttpCache {
 
   private pathFor(url: string, accept: string): string {
     const key = sha256Hex(`${url}\n${accept}`);
-    return join(this.root, 'http-v1', key.slice(0, 2), `${key}.entry`);
+    return join(this.root, 'http-v2', key.slice(0, 2), `${key}.entry`);
   }
 
-  async get(url: string, accept: string): Promise<CachedResponse | undefined> {
-    const raw = await readIfExists(this.pathFor(url, accept));
-    if (!raw) return undefined;
-    const nl = raw.indexOf(0x0a);
-    if (nl < 0) return undefined;
-    try {
-      const meta = JSON.parse(raw.subarray(0, nl).toString('utf8')) as CachedResponseMeta;
-      // A hash collision or a foreign file: treat as a miss rather than serve the wrong page.
-      if (meta.url !== url || meta.accept !== accept) return undefined;
-      return { meta, body: raw.subarray(nl + 1) };
-    } catch {
-      return undefined; // unreadable entry: a miss, the next store replaces it
-    }
+  get(url: string, accept: string): CachedResponse | undefined {
+    const raw = readIfExists(this.pathFor(url, accept));
+    const entry = raw && splitEntry<CachedResponseMeta & BodyCheck>(raw);
+    if (!entry) return undefined;
+    const { bodyLength: _length, bodySha256: _sha256, ...meta } = entry.header;
+    // A torn write, a hash collision or a foreign file: a miss rather than the wrong page.
+    if (meta.url !== url || meta.accept !== accept || !bodyMatches(entry.body, entry.header)) return undefined;
+    return { meta, body: entry.body };
   }
 
   put(meta: CachedResponseMeta, body: Buffer): void {
-    const header = Buffer.from(`${JSON.stringify(meta)}\n`, 'utf8');
+    const header = Buffer.from(`${JSON.stringify({ ...meta, ...bodyCheck(body) })}\n`, 'utf8');
     this.writes.add(writeEntry(this.pathFor(meta.url, meta.accept), Buffer.concat([header, body])));
   }
 }
@@ -118,14 +161,18 @@ export class MetadataCache {
   ) {}
 
   private pathFor(key: string): string {
-    return join(this.root, 'metadata-v1', key.slice(0, 9), `${key}.METADATA`);
+    return join(this.root, 'metadata-v2', key.slice(0, 9), `${key}.METADATA`);
   }
 
-  async get(key: string): Promise<string | undefined> {
-    return (await readIfExists(this.pathFor(key)))?.toString('utf8');
+  get(key: string): string | undefined {
+    const raw = readIfExists(this.pathFor(key));
+    const entry = raw && splitEntry<BodyCheck & { key: string }>(raw);
+    if (!entry || entry.header.key !== key || !bodyMatches(entry.body, entry.header)) return undefined;
+    return entry.body.toString('utf8');
   }
 
   put(key: string, text: string): void {
-    this.writes.add(writeEntry(this.pathFor(key), text));
+    const body = Buffer.from(text, 'utf8');
+    this.writes.add(writeEntry(this.pathFor(key), Buffer.concat([Buffer.from(`${JSON.stringify({ key, ...bodyCheck(body) })}\n`, 'utf8'), body])));
   }
 }

@@ -101,7 +101,7 @@ export class MetadataResolver {
     const key = metadataCacheKey(file.hashes, file.url);
     // Built metadata can depend on the interpreter (setup.py code), so it is filed per Python.
     const builtKey = options.python ? metadataCacheKey(file.hashes, file.url, `python:${options.python}`) : undefined;
-    const cached = (await cache.get(key)) ?? (builtKey ? await cache.get(builtKey) : undefined);
+    const cached = cache.get(key) ?? (builtKey ? cache.get(builtKey) : undefined);
     if (cached !== undefined) {
       const meta = this.parse(cached, file);
       this.emit(file, 'cache');

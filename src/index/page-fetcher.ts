@@ -32,7 +32,7 @@ export class PageFetcher {
       const res = await this.http.get(url, { headers: { accept } });
       return this.report({ url, finalUrl: res.finalUrl, contentType: res.headers['content-type'] ?? '', body: res.body, fromCache: 'miss' }, res.status);
     }
-    const cached = await this.cache.get(url, accept);
+    const cached = this.cache.get(url, accept);
     if (this.offline) {
       if (!cached) {
         throw new PyindexError('E_OFFLINE_MISS', `offline: the cache has no copy of ${url}`, {

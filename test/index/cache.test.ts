@@ -2,9 +2,11 @@
  * The on-disk page cache: a second client on the same cache directory
  * revalidates (If-None-Match → 304, visible in the server log) instead of
  * refetching; offline mode serves the cache alone and a miss names what is
- * missing; metadata results are reused offline.
+ * missing; metadata results are reused offline. Entries are not fsynced, so
+ * a torn or altered entry must read as a miss (refetched), never as content.
  */
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import t from 'tap';
 import { cachedIndex } from '../helpers/cached-index.js';
 import { makeClient, rejectsWith, tempDir } from '../helpers/index-client-kit.js';
@@ -47,7 +49,7 @@ if (!sharedAvailable()) {
     await t.rejects(offline.client.getProject('b'), { name: 'PyindexError', hint: /once online/ });
     await rejectsWith(t, offline.client.getMetadata(page3.files[0]!), 'E_OFFLINE_MISS', page3.files[0]!.url);
     await offline.client.close();
-    t.ok(readdirSync(`${cacheDir}/http-v1`).length > 0, 'entries under cacheDir/http-v1');
+    t.ok(readdirSync(`${cacheDir}/http-v2`).length > 0, 'entries under cacheDir/http-v2');
   });
 
   t.test('a changed page is refetched, not served stale', async (t) => {
@@ -60,5 +62,43 @@ if (!sharedAvailable()) {
     const c2 = makeClient(`${server.url}/simple/`, { cacheDir });
     t.equal((await c2.client.getProject('a')).files.length, 0, 'new content wins');
     await c2.client.close();
+  });
+
+  /** Every entry file under `dir` (two levels: shard/entry). */
+  function entries(dir: string): string[] {
+    return readdirSync(dir).flatMap((shard) => readdirSync(join(dir, shard)).map((f) => join(dir, shard, f)));
+  }
+
+  t.test('a truncated or altered cache entry is a miss: refetched, never used', async (t) => {
+    const cacheDir = tempDir();
+    const c1 = makeClient(`${server.url}/simple/`, { cacheDir });
+    const page = await c1.client.getProject('a');
+    const meta = await c1.client.getMetadata(page.files[1]!);
+    await c1.client.close();
+    const [pageEntry] = entries(join(cacheDir, 'http-v2'));
+    const [metaEntry] = entries(join(cacheDir, 'metadata-v2'));
+    t.ok(pageEntry && metaEntry, 'one page and one metadata entry written');
+    const pageBytes = readFileSync(pageEntry!);
+    writeFileSync(pageEntry!, pageBytes.subarray(0, pageBytes.length - 10)); // torn: the tail never reached the disk
+    const metaBytes = readFileSync(metaEntry!);
+    writeFileSync(metaEntry!, Buffer.concat([metaBytes.subarray(0, metaBytes.length - 1), Buffer.from('X')])); // same length, other bytes
+
+    const offline = makeClient(`${server.url}/simple/`, { cacheDir, offline: true });
+    await rejectsWith(t, offline.client.getProject('a'), 'E_OFFLINE_MISS', `${server.url}/simple/a/`);
+    await offline.client.close();
+
+    const before = server.requests.length;
+    const c2 = makeClient(`${server.url}/simple/`, { cacheDir });
+    const again = await c2.client.getProject('a');
+    const metaAgain = await c2.client.getMetadata(again.files[1]!);
+    await c2.client.close();
+    t.same(again, page, 'the page is fetched again and equal');
+    t.equal(metaAgain.version.toString(), meta.version.toString());
+    t.same(
+      server.requests.slice(before).map((r) => [r.path, r.status]),
+      [['/simple/a/', 200], [new URL(page.files[1]!.url).pathname + '.metadata', 200]],
+      'an unconditional page request (the torn entry gave no validator) and a metadata refetch',
+    );
+    t.ok(c2.events.some((e) => e.type === 'metadata:fetched' && e.via !== 'cache'), 'metadata not taken from the altered entry');
   });
 }
