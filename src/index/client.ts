@@ -11,7 +11,7 @@ import type { CoreMetadata } from '../pep/metadata.js';
 import { PyindexError, isPyindexError } from '../errors/index.js';
 import { silent, type EventSink } from '../events/index.js';
 import { canonicalizeName } from '../pep/names.js';
-import { BackgroundWrites, HttpCache, MetadataCache } from './cache.js';
+import { HttpCache, MetadataCache } from './cache.js';
 import { invalidPage } from './file-entry.js';
 import { HttpClient } from './http.js';
 import { parseJsonProjectPage, parseJsonRootPage } from './json-page.js';
@@ -43,7 +43,6 @@ export class SimpleIndexClient {
   private readonly onEvent: EventSink;
   private source: Promise<IndexSource> | undefined;
   private readonly projectPages = new Map<string, Promise<ProjectPage>>();
-  private readonly writes = new BackgroundWrites();
 
   constructor(private readonly options: SimpleIndexClientOptions) {
     this.onEvent = options.onEvent ?? silent;
@@ -55,10 +54,10 @@ export class SimpleIndexClient {
       retryDelayMs: options.retryDelayMs,
       onEvent: this.onEvent,
     });
-    this.pages = new PageFetcher(this.http, new HttpCache(options.cacheDir, this.writes), options.offline === true, this.onEvent);
+    this.pages = new PageFetcher(this.http, new HttpCache(options.cacheDir), options.offline === true, this.onEvent);
     this.metadata = new MetadataResolver({
       http: this.http,
-      cache: new MetadataCache(options.cacheDir, this.writes),
+      cache: new MetadataCache(options.cacheDir),
       offline: options.offline === true,
       onEvent: this.onEvent,
       timeoutMs: options.timeoutMs,
@@ -126,9 +125,8 @@ export class SimpleIndexClient {
     return this.metadata.get(file, options);
   }
 
-  /** Waits for cache writes still in flight, then closes connections. */
+  /** Closes connections (cache entries are written as they arrive). */
   async close(): Promise<void> {
-    await this.writes.flush();
     await this.http.close();
   }
 }

@@ -7,7 +7,7 @@
 import type { ValidateFunction } from 'ajv';
 import { schemaValidator } from '../util/schema-error.js';
 import { canonicalizeName } from '../pep/names.js';
-import { checkApiVersion, checkHash, invalidPage } from './file-entry.js';
+import { checkApiVersion, checkHash, invalidPage, linkResolver } from './file-entry.js';
 import { fileKind, type IndexFile, type ProjectPage } from './types.js';
 
 type Hashes = Record<string, string>;
@@ -84,19 +84,25 @@ export function parseJsonProjectPage(text: string, pageUrl: string, lastSerialHe
   if (!project(data)) {
     throw invalidPage(pageUrl, `not a valid PEP 691 project page: ${schemaErrors(project)}`, { errors: project.errors });
   }
+  const resolveUrl = linkResolver(pageUrl);
   const files: IndexFile[] = data.files.map((f) => {
-    let url: URL;
+    let url: string;
     try {
-      url = new URL(f.url, pageUrl);
+      const resolved = resolveUrl(f.url);
+      if (typeof resolved === 'string') {
+        url = resolved;
+      } else {
+        resolved.hash = '';
+        url = resolved.href;
+      }
     } catch {
       throw invalidPage(pageUrl, `${f.filename}: url ${JSON.stringify(f.url)} is not a valid URL`);
     }
-    url.hash = '';
     const hashes: Hashes = {};
     for (const [name, value] of Object.entries(f.hashes)) hashes[name.toLowerCase()] = checkHash(pageUrl, name.toLowerCase(), value, f.filename);
     const entry: IndexFile = {
       filename: f.filename,
-      url: url.href,
+      url,
       hashes,
       requiresPython: f['requires-python']?.trim() || undefined,
       // PEP 691: a (non-empty) string is the reason and means yanked.
