@@ -44,7 +44,7 @@ export interface CachedResponse {
   body: Buffer;
 }
 
-/** Directories already made by this process (one mkdir per shard, not per entry). */
+/** Directories already made by this process (one mkdir per shard, not per entry; 16 shards per cache, since a cold lock makes them all). */
 const madeDirs = new Set<string>();
 
 /**
@@ -117,7 +117,7 @@ export class HttpCache {
 
   private pathFor(url: string, accept: string): string {
     const key = sha256Hex(`${url}\n${accept}`);
-    return join(this.root, 'http-v2', key.slice(0, 2), `${key}.entry`);
+    return join(this.root, 'http-v2', key.slice(0, 1), `${key}.entry`);
   }
 
   get(url: string, accept: string): CachedResponse | undefined {
@@ -146,7 +146,8 @@ export class MetadataCache {
   constructor(private readonly root: string) {}
 
   private pathFor(key: string): string {
-    return join(this.root, 'metadata-v2', key.slice(0, 9), `${key}.METADATA`);
+    // Keys end in hex (`sha256-<hex>`, `url-<hex>`, a variant's `-<hex>`): 16 shard directories.
+    return join(this.root, 'metadata-v2', key.slice(-1), `${key}.METADATA`);
   }
 
   get(key: string): string | undefined {
