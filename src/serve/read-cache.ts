@@ -38,7 +38,7 @@ export interface CachedPage {
 }
 
 /** Keeps at most `limit` entries; the oldest inserted is dropped first. */
-class StampedCache<T> {
+export class StampedCache<T> {
   private readonly entries = new Map<string, { stamp: Stamp; value: T }>();
 
   constructor(

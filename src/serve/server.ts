@@ -1,7 +1,9 @@
 /**
  * `pyindex serve`: one node:http server over a package tree (tree/). The
- * read routes serve the static tree (read-routes.ts); upload and admin
- * routes come in through `ServeOptions.routes` and are tried first.
+ * read routes serve the static tree (read-routes.ts) and the web UI (web/);
+ * upload and admin routes come in
+ * through `ServeOptions.routes` and are tried first. Routes that change
+ * the tree refuse requests a browser made for another site (same-origin.ts).
  *
  * Paths are decoded here, once, segment by segment, and refused (400) when a
  * segment decodes to `.`/`..`, contains a separator or a NUL, or is not
@@ -17,6 +19,8 @@ import type { AddressInfo, Socket } from 'node:net';
 import { isPyindexError } from '../errors/index.js';
 import { DownloadLog, mirrorIdOf } from './download-log.js';
 import { readRoutes } from './read-routes.js';
+import { crossSiteReason } from './same-origin.js';
+import { webRoutes } from './web/routes.js';
 import { sendText, type Route, type RouteRequest } from './routes.js';
 import { openTree, type Tree } from './tree/index.js';
 
@@ -94,6 +98,10 @@ async function dispatch(routes: Route[], options: ServeOptions, req: IncomingMes
     return sendText(res, 405, `method ${req.method ?? ''} not allowed here (allowed: ${allow})`, { Allow: allow });
   }
   if (route.read && options.readGate && !(await options.readGate(req, res))) return;
+  if (!route.read) {
+    const crossSite = crossSiteReason(req.headers);
+    if (crossSite !== undefined) return sendText(res, 403, `refused: ${crossSite}`);
+  }
   const r: RouteRequest = { req, res, segments: parsed.segments, search: parsed.search, rawSearch: parsed.rawSearch };
   await route.handle(r);
 }
@@ -102,7 +110,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const tree = openTree(options.root);
   const regenerated = await tree.regenerateStale();
   const log = options.downloadLog === false ? undefined : new DownloadLog(tree.layout.downloadsDir, options.mirrorId ?? (await mirrorIdOf(tree.layout.stateDir)));
-  const routes = [...(options.routes?.({ tree }) ?? []), ...readRoutes({ layout: tree.layout, log })];
+  const routes = [...(options.routes?.({ tree }) ?? []), ...readRoutes({ layout: tree.layout, log }), ...webRoutes({ layout: tree.layout })];
 
   const server: Server = createServer({ keepAliveTimeout: options.keepAliveTimeoutMs ?? 5000 }, (req, res) => {
     dispatch(routes, options, req, res).catch((err: unknown) => {
