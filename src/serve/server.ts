@@ -1,7 +1,7 @@
 /**
  * `pyindex serve`: one node:http server over a package tree (tree/). The
- * read routes serve the static tree (read-routes.ts) and the web UI (web/);
- * upload and admin routes come in
+ * read routes serve the static tree (read-routes.ts), the web UI (web/)
+ * and the download statistics (stats/); upload and admin routes come in
  * through `ServeOptions.routes` and are tried first. Routes that change
  * the tree refuse requests a browser made for another site (same-origin.ts).
  *
@@ -20,6 +20,7 @@ import { isPyindexError } from '../errors/index.js';
 import { DownloadLog, mirrorIdOf } from './download-log.js';
 import { readRoutes } from './read-routes.js';
 import { crossSiteReason } from './same-origin.js';
+import { statsRoutes } from './stats/routes.js';
 import { webRoutes } from './web/routes.js';
 import { sendText, type Route, type RouteRequest } from './routes.js';
 import { openTree, type Tree } from './tree/index.js';
@@ -110,7 +111,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const tree = openTree(options.root);
   const regenerated = await tree.regenerateStale();
   const log = options.downloadLog === false ? undefined : new DownloadLog(tree.layout.downloadsDir, options.mirrorId ?? (await mirrorIdOf(tree.layout.stateDir)));
-  const routes = [...(options.routes?.({ tree }) ?? []), ...readRoutes({ layout: tree.layout, log }), ...webRoutes({ layout: tree.layout })];
+  const routes = [...(options.routes?.({ tree }) ?? []), ...readRoutes({ layout: tree.layout, log }), ...webRoutes({ layout: tree.layout }), ...statsRoutes({ layout: tree.layout, log })];
 
   const server: Server = createServer({ keepAliveTimeout: options.keepAliveTimeoutMs ?? 5000 }, (req, res) => {
     dispatch(routes, options, req, res).catch((err: unknown) => {

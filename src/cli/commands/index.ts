@@ -9,8 +9,9 @@ import { profileCommands } from './profile.js';
 import { provisionCommand } from './provision.js';
 import { pushCommand } from './push.js';
 import { serveCommand } from './serve.js';
+import { statsCommand } from './stats.js';
 import { userCommands } from './user.js';
 import { adminCommands } from './yank.js';
 
 /** Every CLI command; main.ts dispatches on the longest matching path. */
-export const commands: Command[] = [demoCommand, lockCommand, exportCommand, whyCommand, fetchCommand, provisionCommand, bundleCommand, pushCommand, serveCommand, ...userCommands, ...adminCommands, ...profileCommands, codesCommand];
+export const commands: Command[] = [demoCommand, lockCommand, exportCommand, whyCommand, fetchCommand, provisionCommand, bundleCommand, pushCommand, serveCommand, statsCommand, ...userCommands, ...adminCommands, ...profileCommands, codesCommand];
