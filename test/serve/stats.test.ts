@@ -7,10 +7,12 @@
  * servers is test/cli/stats.test.ts.
  */
 import { appendFileSync, mkdirSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import t from 'tap';
 import { startServer, type RunningServer } from '../../src/serve/server.js';
-import { LogFileReader, parseLogLine, readPathSource, statsBaseUrl, sumStats, type MirrorDay, type SourceCounts } from '../../src/serve/stats/index.js';
+import { LogFileReader, parseLogLine, readPathSource, readUrlSource, statsBaseUrl, sumStats, type MirrorDay, type SourceCounts } from '../../src/serve/stats/index.js';
 import { openTree } from '../../src/serve/tree/index.js';
 import { makeWheel } from '../helpers/serve-dists.js';
 import { httpRequest, tempRoot } from '../helpers/upload-kit.js';
@@ -197,4 +199,16 @@ t.test("a server's /stats/days/ routes after real downloads", async (t) => {
   t.equal((await httpRequest(`${server.url}stats`, undefined)).headers.location, 'stats/days/');
   t.equal((await httpRequest(`${server.url}stats/`, undefined)).headers.location, 'days/');
   t.equal((await httpRequest(`${server.url}stats/days`, undefined)).headers.location, 'days/');
+});
+
+t.test('a URL that answers something else than stats documents: E_STATS_INVALID', async (t) => {
+  const answers: Record<string, string> = { '/a/stats/days/': '{"days": ["2024-03-01"]}', '/a/stats/days/2024-03-01.json': '{"day": "2024-03-01", "downloads": [{"mirror": "m", "count": -1}]}', '/b/stats/days/': '<html>', '/c/stats/days/': '{"days": "today"}' };
+  const other = createServer((req, res) => res.end(answers[req.url ?? ''] ?? '')).listen(0, '127.0.0.1');
+  await new Promise((resolve) => other.once('listening', resolve));
+  t.teardown(() => new Promise((resolve) => other.close(resolve)));
+  const base = `http://127.0.0.1:${(other.address() as AddressInfo).port}`;
+  await t.rejects(readUrlSource(`${base}/a/`, {}), { code: 'E_STATS_INVALID', message: /2024-03-01\.json is not a pyindex stats document: a download row is malformed/ });
+  await t.rejects(readUrlSource(`${base}/b/`, {}), { code: 'E_STATS_INVALID', message: /not JSON/ });
+  await t.rejects(readUrlSource(`${base}/c/`, {}), { code: 'E_STATS_INVALID', message: /expected \{"days"/ });
+  t.same((await readUrlSource(`${base}/a/`, { until: '2024-02-29' })).mirrorDays, [], 'days outside the range are not even fetched');
 });
