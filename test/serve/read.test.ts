@@ -134,7 +134,8 @@ t.test('non-normalized names and missing slashes redirect (301) to the canonical
   }
   t.equal((await call('GET', '/simple/nope/')).status, 404);
   t.equal((await call('GET', '/simple/-bad-/')).status, 404);
-  t.equal((await call('GET', '/')).status, 404);
+  t.equal((await call('GET', '/nothing-here')).status, 404);
+  t.equal((await call('GET', '/')).status, 200, '/ is the web UI (web.test.ts)');
   const post = await call('POST', '/simple/foo-bar/');
   t.equal(post.status, 405);
   t.equal(post.headers.allow, 'GET, HEAD');
