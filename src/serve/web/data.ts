@@ -3,12 +3,13 @@
  * project list from the root page `simple/index.json` (one file, not one
  * state per project), a project from its state file. Both are cached and
  * revalidated by stat (read-cache.ts), so an upload, a yank or another
- * process's change shows on the next request.
+ * process's change shows on the next request (another process's within
+ * the cache's revalidation window).
  */
 import { join } from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { canonicalizeName } from '../../pep/names.js';
-import { StampedCache } from '../read-cache.js';
+import { StampedCache, type Generation } from '../read-cache.js';
 import { projectStatePath, type TreeLayout } from '../tree/layout.js';
 import { readProjectState, type ProjectState } from '../tree/state.js';
 
@@ -28,10 +29,16 @@ async function readRootListing(path: string): Promise<ListedProject[] | undefine
 }
 
 export class WebData {
-  private readonly listing = new StampedCache<ListedProject[]>(readRootListing, 1);
-  private readonly states = new StampedCache<ProjectState>(readProjectState, 500);
+  private readonly listing: StampedCache<ListedProject[]>;
+  private readonly states: StampedCache<ProjectState>;
 
-  constructor(private readonly layout: TreeLayout) {}
+  constructor(
+    private readonly layout: TreeLayout,
+    generation?: Generation,
+  ) {
+    this.listing = new StampedCache(readRootListing, 1, generation);
+    this.states = new StampedCache(readProjectState, 500, generation);
+  }
 
   async projects(): Promise<ListedProject[]> {
     return (await this.listing.get(join(this.layout.simpleDir, 'index.json')))?.value ?? [];

@@ -16,6 +16,7 @@ import type { ServerResponse } from 'node:http';
 import { canonicalizeName, isValidName } from '../../pep/names.js';
 import { notModified } from '../conditional.js';
 import { sendText, type Route, type RouteRequest } from '../routes.js';
+import type { Generation } from '../read-cache.js';
 import type { TreeLayout } from '../tree/layout.js';
 import { handleUpload, type UploadContext } from '../upload/handler.js';
 import { completeFormFromFilename } from '../upload/validate.js';
@@ -58,8 +59,8 @@ async function serveProject(r: RouteRequest, data: WebData): Promise<void> {
 }
 
 /** The pages anyone who may read the index sees. */
-export function webRoutes(ctx: { layout: TreeLayout }): Route[] {
-  const data = new WebData(ctx.layout);
+export function webRoutes(ctx: { layout: TreeLayout; generation?: Generation }): Route[] {
+  const data = new WebData(ctx.layout, ctx.generation);
   return [
     {
       name: 'web-projects',
