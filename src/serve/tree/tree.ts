@@ -13,7 +13,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { PyindexError } from '../../errors/index.js';
 import { canonicalizeName } from '../../pep/names.js';
 import { Version } from '../../pep/version.js';
@@ -94,11 +94,11 @@ export class Tree {
 
   /** Bumped after every write to the tree by this process. */
   get generation(): number {
-    return generations.get(this.root) ?? 0;
+    return generations.get(resolve(this.root)) ?? 0;
   }
 
   private changed(): void {
-    generations.set(this.root, this.generation + 1);
+    generations.set(resolve(this.root), this.generation + 1);
   }
 
   private async ensureDirs(): Promise<void> {
