@@ -5,7 +5,8 @@
  * make it post a form here. Browsers say where a request comes from:
  * `Sec-Fetch-Site` (Fetch Metadata) and, on every POST, `Origin`. A request
  * another site started is refused; twine, pip and the CLI send neither
- * header and are not affected.
+ * header and are not affected. `Origin` is compared with `Host`, so a
+ * reverse proxy in front must pass the client's Host on.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 
