@@ -160,7 +160,7 @@ interface Lockfile {
  * measures today's sources and is not disturbed by someone rebuilding dist/
  * mid-run. Falls back to tsc output, then tsx.
  */
-async function bundleForBench(): Promise<string | undefined> {
+export async function bundleForBench(): Promise<string | undefined> {
   const script = join(repoRoot, 'scripts', 'bundle.mjs');
   if (!existsSync(script)) return undefined;
   const stage = join(repoRoot, 'bench', 'out', 'lock-build', 'stage');

@@ -54,6 +54,7 @@ export const ERROR_CODES = {
   E_TIMEOUT: { exit: EXIT.INDEX, summary: 'the index did not answer in time' },
   E_INDEX_PAGE_INVALID: { exit: EXIT.INDEX, summary: 'an index page is not valid PEP 503 HTML or PEP 691 JSON' },
   E_OFFLINE_MISS: { exit: EXIT.INDEX, summary: 'offline mode and the cache lacks an entry' },
+  E_STATS_INVALID: { exit: EXIT.INDEX, summary: 'a server answered its stats URL with something that is not a pyindex stats document' },
   // A host a wheelhouse is pushed to is a network peer like the index: unreachable, refused, or it
   // failed remote verification; re-running once it is fixed is the remedy, as for exit 3.
   E_PUSH_FAILED: { exit: EXIT.INDEX, summary: 'one or more hosts could not be synchronised or verified (network/remote failure, exit 3 as for the index)' },

@@ -7,11 +7,12 @@
  * each upload, `files/` first so no page links a file not yet there; hide
  * `.pyindex/`; map `index.html` as the directory index). Uploads, yanks and
  * removals go through ONE `pyindex serve` (or several on one shared local
- * filesystem: writers lock per project under `.pyindex/locks/`). A static
- * server gives HTML only (no Accept negotiation — JSON stays reachable as
- * `index.json`; PEP 691 clients fall back to HTML) and no download log: sum
- * its access logs separately, or keep a `pyindex serve` per mirror.
- * test/helpers/nginx.ts has a working nginx configuration.
+ * filesystem: writers lock per project under `.pyindex/locks/`). A plain
+ * static host gives HTML (JSON stays reachable as `index.json`; PEP 691
+ * clients fall back to HTML); nginx can pick `index.json` by Accept. A
+ * static server writes no download log and has no web UI: keep a `pyindex
+ * serve` per mirror for those, and sum the mirrors with `pyindex stats`.
+ * test/helpers/nginx.ts has the nginx configuration the README shows.
  */
 export { startServer, parseRequestPath, type RunningServer, type ServeOptions } from './server.js';
 export { sendText, type Route, type RouteRequest } from './routes.js';

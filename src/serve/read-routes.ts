@@ -22,13 +22,15 @@ import { canonicalizeName, isValidName } from '../pep/names.js';
 import { httpDate, notModified, rangeOf } from './conditional.js';
 import type { DownloadLog } from './download-log.js';
 import { CONTENT_TYPES, negotiatePageFormat } from './negotiate.js';
-import { FileBytesCache, PageCache, StateCache, type CachedPage } from './read-cache.js';
+import { FileBytesCache, PageCache, StateCache, type CachedPage, type Generation } from './read-cache.js';
 import { sendText, type Route, type RouteRequest } from './routes.js';
 import { projectStatePath, type TreeLayout } from './tree/layout.js';
 
 export interface ReadContext {
   layout: TreeLayout;
   log?: DownloadLog;
+  /** The tree's write counter, so this process's own writes show at once (read-cache.ts). */
+  generation?: Generation;
 }
 
 const PAGE_CACHE_CONTROL = 'max-age=0, must-revalidate';
@@ -57,18 +59,24 @@ function sendPage(r: RouteRequest, page: CachedPage, contentType: string, vary: 
   r.res.end(page.body);
 }
 
-async function servePageDir(r: RouteRequest, pages: PageCache, dir: string): Promise<void> {
+/**
+ * Not async: a page whose cache entry is fresh is answered without a single
+ * await (each one is a trip through the microtask queue on the hottest path).
+ */
+function servePageDir(r: RouteRequest, pages: PageCache, dir: string): void | Promise<void> {
   const format = negotiatePageFormat(r.req.headers.accept, r.search.get('format'));
   if (format === undefined) {
     sendText(r.res, 406, `none of the offered types is acceptable: ${Object.values(CONTENT_TYPES).join(', ')}`, { Vary: 'Accept' });
     return;
   }
-  const page = await pages.get(join(dir, format === 'json' ? 'index.json' : 'index.html'));
-  if (!page) {
-    sendText(r.res, 404, `not found: ${r.segments.join('/')}`, { Vary: 'Accept' });
-    return;
-  }
-  sendPage(r, page, CONTENT_TYPES[format], true);
+  const path = join(dir, format === 'json' ? 'index.json' : 'index.html');
+  const answer = (page: CachedPage | undefined): void => {
+    if (!page) sendText(r.res, 404, `not found: ${r.segments.join('/')}`, { Vary: 'Accept' });
+    else sendPage(r, page, CONTENT_TYPES[format], true);
+  };
+  const fresh = pages.fresh(path);
+  if (fresh !== undefined) return answer(fresh);
+  return pages.get(path).then(answer);
 }
 
 async function serveFile(r: RouteRequest, ctx: ReadContext, caches: Caches, project: string, requested: string): Promise<void> {
@@ -140,7 +148,7 @@ interface Caches {
 }
 
 export function readRoutes(ctx: ReadContext): Route[] {
-  const caches: Caches = { pages: new PageCache(), states: new StateCache(), files: new FileBytesCache() };
+  const caches: Caches = { pages: new PageCache(ctx.generation), states: new StateCache(ctx.generation), files: new FileBytesCache() };
   const { pages } = caches;
   const methods = ['GET', 'HEAD'] as const;
   return [
@@ -150,13 +158,17 @@ export function readRoutes(ctx: ReadContext): Route[] {
       methods,
       read: true,
       matches: (s) => s[0] === 'simple' && ((s.length === 2 && /^index\.(html|json)$/.test(s[1] ?? '')) || (s.length === 3 && /^index\.(html|json)$/.test(s[2] ?? ''))),
-      handle: async (r) => {
+      handle: (r) => {
         const file = r.segments[r.segments.length - 1] as string;
         const project = r.segments.length === 3 ? (r.segments[1] as string) : undefined;
         if (project !== undefined && (noCanonicalProject(project) || canonicalizeName(project) !== project)) return sendText(r.res, 404, 'not found');
-        const page = await pages.get(join(ctx.layout.simpleDir, ...(project ? [project] : []), file));
-        if (!page) return sendText(r.res, 404, 'not found');
-        return sendPage(r, page, file.endsWith('.json') ? CONTENT_TYPES.json : CONTENT_TYPES.html, false);
+        const path = join(ctx.layout.simpleDir, ...(project ? [project] : []), file);
+        const answer = (page: CachedPage | undefined): void => {
+          if (!page) sendText(r.res, 404, 'not found');
+          else sendPage(r, page, file.endsWith('.json') ? CONTENT_TYPES.json : CONTENT_TYPES.html, false);
+        };
+        const fresh = pages.fresh(path);
+        return fresh !== undefined ? answer(fresh) : pages.get(path).then(answer);
       },
     },
     {

@@ -1,7 +1,9 @@
 /**
  * `pyindex serve`: one node:http server over a package tree (tree/). The
- * read routes serve the static tree (read-routes.ts); upload and admin
- * routes come in through `ServeOptions.routes` and are tried first.
+ * read routes serve the static tree (read-routes.ts), the web UI (web/)
+ * and the download statistics (stats/); upload and admin routes come in
+ * through `ServeOptions.routes` and are tried first. Routes that change
+ * the tree refuse requests a browser made for another site (same-origin.ts).
  *
  * Paths are decoded here, once, segment by segment, and refused (400) when a
  * segment decodes to `.`/`..`, contains a separator or a NUL, or is not
@@ -17,6 +19,9 @@ import type { AddressInfo, Socket } from 'node:net';
 import { isPyindexError } from '../errors/index.js';
 import { DownloadLog, mirrorIdOf } from './download-log.js';
 import { readRoutes } from './read-routes.js';
+import { crossSiteReason } from './same-origin.js';
+import { statsRoutes } from './stats/routes.js';
+import { webRoutes } from './web/routes.js';
 import { sendText, type Route, type RouteRequest } from './routes.js';
 import { openTree, type Tree } from './tree/index.js';
 
@@ -86,14 +91,28 @@ function statusOf(err: unknown): number {
 async function dispatch(routes: Route[], options: ServeOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const parsed = parseRequestPath(req.url ?? '/');
   if ('error' in parsed) return sendText(res, 400, parsed.error);
-  const matching = routes.filter((r) => r.matches(parsed.segments));
-  const route = matching.find((r) => r.methods.includes(req.method ?? ''));
+  // The first route for this path and method; one pass, no allocation (every request comes here).
+  const method = req.method ?? '';
+  let route: Route | undefined;
+  let known = false;
+  for (const r of routes) {
+    if (!r.matches(parsed.segments)) continue;
+    known = true;
+    if (r.methods.includes(method)) {
+      route = r;
+      break;
+    }
+  }
   if (!route) {
-    if (matching.length === 0) return sendText(res, 404, `not found: ${req.url ?? ''}`);
-    const allow = [...new Set(matching.flatMap((r) => r.methods))].join(', ');
+    if (!known) return sendText(res, 404, `not found: ${req.url ?? ''}`);
+    const allow = [...new Set(routes.filter((r) => r.matches(parsed.segments)).flatMap((r) => r.methods))].join(', ');
     return sendText(res, 405, `method ${req.method ?? ''} not allowed here (allowed: ${allow})`, { Allow: allow });
   }
   if (route.read && options.readGate && !(await options.readGate(req, res))) return;
+  if (!route.read) {
+    const crossSite = crossSiteReason(req.headers);
+    if (crossSite !== undefined) return sendText(res, 403, `refused: ${crossSite}`);
+  }
   const r: RouteRequest = { req, res, segments: parsed.segments, search: parsed.search, rawSearch: parsed.rawSearch };
   await route.handle(r);
 }
@@ -102,7 +121,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const tree = openTree(options.root);
   const regenerated = await tree.regenerateStale();
   const log = options.downloadLog === false ? undefined : new DownloadLog(tree.layout.downloadsDir, options.mirrorId ?? (await mirrorIdOf(tree.layout.stateDir)));
-  const routes = [...(options.routes?.({ tree }) ?? []), ...readRoutes({ layout: tree.layout, log })];
+  const generation = (): number => tree.generation;
+  const routes = [...(options.routes?.({ tree }) ?? []), ...readRoutes({ layout: tree.layout, log, generation }), ...webRoutes({ layout: tree.layout, generation }), ...statsRoutes({ layout: tree.layout, log })];
 
   const server: Server = createServer({ keepAliveTimeout: options.keepAliveTimeoutMs ?? 5000 }, (req, res) => {
     dispatch(routes, options, req, res).catch((err: unknown) => {

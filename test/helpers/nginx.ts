@@ -2,10 +2,11 @@
  * Debian's nginx serving a pyindex tree root as plain static files, the
  * scale-out path of `pyindex serve` (issue 5 point 4): a generated config in
  * a temp dir (foreground, one process, logs and temp paths in the temp dir),
- * on a free loopback port. nginx serves `index.html` for `/simple/<p>/`,
- * redirects a missing trailing slash itself, and hides `.pyindex/`.
- * It does no Accept negotiation (JSON is only at `.../index.json`) and no
- * name normalization (clients normalize before asking, as PEP 503 expects).
+ * on a free loopback port. nginx serves `index.json` for `/simple/<p>/`
+ * to clients whose Accept names PEP 691 JSON and `index.html` to the others
+ * (a substring match: q-values are not weighed), redirects a missing
+ * trailing slash itself, and hides `.pyindex/`. It does no name
+ * normalization (clients normalize before asking, as PEP 503 expects).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -39,7 +40,47 @@ export function freePort(): Promise<number> {
   });
 }
 
+/**
+ * The site configuration the README's scale-out section shows (with
+ * `/srv/pyindex` and `listen 80`; test/serve/nginx.test.ts checks that the
+ * README and this function agree, so the documented one is the tested one).
+ * It goes in nginx's `http {}` context (e.g. /etc/nginx/conf.d/pyindex.conf).
+ */
+export function nginxSiteConfig(root: string, listen: string): string {
+  return `# PEP 691: JSON pages to clients that ask for them (pip and pyindex lock do), HTML to the others.
+map $http_accept $pyindex_page {
+  default index.html;
+  "~application/vnd\\.pypi\\.simple\\.v1\\+json" index.json;
+}
+server {
+  listen ${listen};
+  root ${root};
+  index $pyindex_page;
+  # Only these types: every distribution is a plain byte stream, never Content-Encoding gzip.
+  types {
+    text/html html;
+    application/vnd.pypi.simple.v1+json json;
+    text/plain metadata;
+  }
+  default_type application/octet-stream;
+  location /simple/ {
+    add_header Vary Accept;
+  }
+  # .pyindex/ holds the state, the users file and the logs.
+  location ~ /\\. {
+    return 404;
+  }
+}
+`;
+}
+
+/** A whole nginx.conf for the tests: one foreground process in a temp dir around `nginxSiteConfig`. */
 export function nginxConfig(root: string, dir: string, port: number, workers = 1): string {
+  const site = nginxSiteConfig(root, `127.0.0.1:${port}`)
+    .trimEnd()
+    .split('\n')
+    .map((l) => `  ${l}`)
+    .join('\n');
   return `daemon off;
 master_process ${workers > 1 ? 'on' : 'off'};
 worker_processes ${workers};
@@ -54,22 +95,11 @@ http {
   fastcgi_temp_path ${dir}/tmp/fastcgi;
   uwsgi_temp_path ${dir}/tmp/uwsgi;
   scgi_temp_path ${dir}/tmp/scgi;
-  types {
-    text/html html;
-    application/vnd.pypi.simple.v1+json json;
-    text/plain metadata;
-  }
-  default_type application/octet-stream;
   sendfile on;
   tcp_nopush on;
   keepalive_timeout 65;
   keepalive_requests 1000000;
-  server {
-    listen 127.0.0.1:${port};
-    root ${root};
-    index index.html;
-    location ~ /\\. { return 404; }
-  }
+${site}
 }
 `;
 }

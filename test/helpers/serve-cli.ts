@@ -14,9 +14,13 @@ export interface ServeProcess {
   stderr(): string;
 }
 
-/** `root` undefined: no --root (it comes from --config). */
-export function startServeCli(root: string | undefined, args: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<ServeProcess> {
-  const child = spawn(process.execPath, ['--import=tsx', join(projectRoot, 'src', 'cli', 'bin.ts'), 'serve', ...(root === undefined ? [] : ['--root', root]), '--port', '0', ...args], {
+/**
+ * `root` undefined: no --root (it comes from --config). `entry`: the Node
+ * arguments that start the CLI (default: src/cli/bin.ts through tsx; the
+ * benchmark gives the bundle users run).
+ */
+export function startServeCli(root: string | undefined, args: string[] = [], env: NodeJS.ProcessEnv = {}, entry: string[] = ['--import=tsx', join(projectRoot, 'src', 'cli', 'bin.ts')]): Promise<ServeProcess> {
+  const child = spawn(process.execPath, [...entry, 'serve', ...(root === undefined ? [] : ['--root', root]), '--port', '0', ...args], {
     cwd: projectRoot,
     env: { ...process.env, CI: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

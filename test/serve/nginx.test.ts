@@ -2,9 +2,9 @@
  * The tree is a static PEP 503 tree: Debian's nginx serving the same root
  * (no pyindex in the request path) is an index pip installs from and
  * `pyindex lock` resolves against — HTML pages, relative links, PEP 658
- * metadata files. nginx does no Accept negotiation, so clients get the
- * HTML pages; the JSON pages are there as `index.json` for a server that
- * maps Accept to them.
+ * metadata files, and the PEP 691 JSON pages (`index.json`) for clients
+ * whose Accept asks for them. The configuration is the one the README
+ * documents.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -12,7 +12,8 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import t from 'tap';
 import { runCli } from '../helpers/cli.js';
-import { nginxSkipReason, startNginx } from '../helpers/nginx.js';
+import { projectRoot } from '../helpers/mkindex.js';
+import { nginxSiteConfig, nginxSkipReason, startNginx } from '../helpers/nginx.js';
 import { isolatedEnv, pyenvRoot } from '../helpers/python.js';
 import { populateClientTree } from '../helpers/serve-dists.js';
 
@@ -21,12 +22,12 @@ const python = pyenv ? join(pyenv, 'versions', '3.13.0', 'bin', 'python') : unde
 const skip = nginxSkipReason();
 if (skip) console.log(`# skipping the nginx tests: ${skip}`);
 
-function get(url: string): Promise<{ status: number; type: string | undefined; location: string | undefined; body: string }> {
+function get(url: string, headers: Record<string, string> = {}): Promise<{ status: number; type: string | undefined; location: string | undefined; vary: string | undefined; body: string }> {
   return new Promise((resolve, reject) => {
-    request(url, { agent: false }, (res) => {
+    request(url, { agent: false, headers }, (res) => {
       let body = '';
       res.setEncoding('utf8').on('data', (d: string) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, type: res.headers['content-type'], location: res.headers.location, body }));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, type: res.headers['content-type'], location: res.headers.location, vary: res.headers.vary, body }));
     })
       .on('error', reject)
       .end();
@@ -47,6 +48,12 @@ t.test('nginx serving the tree root: pip installs, pyindex lock resolves', { ski
   t.equal(page.body, readFileSync(join(treeDir, 'simple', 'lib', 'index.html'), 'utf8'), 'the same bytes as pyindex serve');
   t.equal((await get(`${index}lib`)).status, 301, 'nginx adds the trailing slash itself');
   t.equal((await get(`${index}lib/index.json`)).type, 'application/vnd.pypi.simple.v1+json');
+  const json = await get(`${index}lib/`, { Accept: 'application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html; q=0.1, text/html; q=0.01' });
+  t.equal(json.type, 'application/vnd.pypi.simple.v1+json', "pip's Accept gets the PEP 691 JSON page");
+  t.equal(json.body, readFileSync(join(treeDir, 'simple', 'lib', 'index.json'), 'utf8'));
+  t.equal(json.vary, 'Accept');
+  t.equal((await get(`${index}`, { Accept: 'application/vnd.pypi.simple.v1+json' })).body, readFileSync(join(treeDir, 'simple', 'index.json'), 'utf8'), 'the root page too');
+  t.equal((await get(`${index}lib/`, { Accept: 'text/html' })).type, 'text/html');
   t.equal((await get(`${nginx.url}.pyindex/projects/lib.json`)).status, 404, 'the state directory is hidden');
 
   t.test('pip install', { skip: python && existsSync(python) ? false : 'no pyenv Python 3.13.0' }, async (t) => {
@@ -73,4 +80,12 @@ t.test('nginx serving the tree root: pip installs, pyindex lock resolves', { ski
     t.match(access, /GET \/files\/lib\/lib-1\.0-py3-none-any\.whl/);
     t.ok(readdirSync(join(treeDir, 'files', 'lib')).length > 0);
   });
+});
+
+t.test("the README's nginx configuration is the one tested here", async (t) => {
+  const readme = readFileSync(join(projectRoot, 'README.md'), 'utf8');
+  const m = /^( *)```nginx\n([\s\S]*?)^\1```/m.exec(readme);
+  const indent = m?.[1] ?? '';
+  const block = (m?.[2] ?? '').split('\n').map((l) => (l.startsWith(indent) ? l.slice(indent.length) : l)).join('\n');
+  t.equal(block, nginxSiteConfig('/srv/pyindex', '80'));
 });

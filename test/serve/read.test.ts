@@ -3,7 +3,7 @@
  * negotiation, canonical redirects, files with Range and conditional
  * requests, path traversal, the download log and graceful close.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -12,6 +12,7 @@ import t from 'tap';
 import { startServer, type RunningServer } from '../../src/serve/server.js';
 import { openTree } from '../../src/serve/tree/index.js';
 import { makeSdist, makeWheel, sha256Hex, type BuiltDist } from '../helpers/serve-dists.js';
+import { waitUntil } from '../helpers/upload-kit.js';
 
 const base = mkdtempSync(join(tmpdir(), 'pyindex-read-'));
 t.teardown(() => rmSync(base, { recursive: true, force: true }));
@@ -134,7 +135,8 @@ t.test('non-normalized names and missing slashes redirect (301) to the canonical
   }
   t.equal((await call('GET', '/simple/nope/')).status, 404);
   t.equal((await call('GET', '/simple/-bad-/')).status, 404);
-  t.equal((await call('GET', '/')).status, 404);
+  t.equal((await call('GET', '/nothing-here')).status, 404);
+  t.equal((await call('GET', '/')).status, 200, '/ is the web UI (web.test.ts)');
   const post = await call('POST', '/simple/foo-bar/');
   t.equal(post.status, 405);
   t.equal(post.headers.allow, 'GET, HEAD');
@@ -274,6 +276,22 @@ t.test('download log: completed downloads only, one JSON line each', async (t) =
   t.equal(records.length, 2);
   t.match(records[0]?.time, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
   t.match(mirror, /^[0-9a-f-]{36}$/, 'a mirror id is made once per root');
+});
+
+t.test('cached pages: this process\'s writes show at once, another process\'s within the revalidation window', async (t) => {
+  const page = async () => JSON.parse((await call('GET', '/simple/foo-bar/', { Accept: JSON_TYPE })).body.toString('utf8')) as { files: { filename: string; yanked: unknown }[] };
+  t.same((await page()).files.map((f) => f.yanked), [false, false], 'cached, not yanked');
+  // Another Tree object of this process (as the upload and admin routes use): seen at the next request.
+  await openTree(root).setYanked('foo-bar', '1.0', 'cache test');
+  t.same((await page()).files.map((f) => f.yanked), ['cache test', 'cache test']);
+  // Another process replaces the page (rename, as the tree writes): seen once the entry is revalidated.
+  const json = join(root, 'simple', 'foo-bar', 'index.json');
+  const text = readFileSync(json, 'utf8');
+  writeFileSync(`${json}.tmp`, text.replace(/"cache test"/g, '"by another process"'));
+  renameSync(`${json}.tmp`, json);
+  await waitUntil(async () => (await page()).files.every((f) => f.yanked === 'by another process'), 'the replaced page is served');
+  await openTree(root).setYanked('foo-bar', '1.0', false);
+  t.same((await page()).files.map((f) => f.yanked), [false, false]);
 });
 
 t.test('close(): idle keep-alive connections do not hold it up, an in-flight download finishes, new connections are refused', async (t) => {

@@ -34,6 +34,7 @@ export const commandEntries: readonly CommandEntry[] = [
   entry(['bundle'], async () => (await import('./bundle.js')).bundleCommand),
   entry(['push'], async () => (await import('./push.js')).pushCommand),
   entry(['serve'], async () => (await import('./serve.js')).serveCommand),
+  entry(['stats'], async () => (await import('./stats.js')).statsCommand),
   ...[['user', 'add'], ['user', 'remove'], ['user', 'list'], ['token', 'create'], ['token', 'revoke']].map((p) => entry(p, async () => (await import('./user.js')).userCommands)),
   ...[['yank'], ['unyank'], ['remove']].map((p) => entry(p, async () => (await import('./yank.js')).adminCommands)),
   ...[['profile', 'list'], ['profile', 'show'], ['profile', 'detect']].map((p) => entry(p, async () => (await import('./profile.js')).profileCommands)),

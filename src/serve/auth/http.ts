@@ -7,7 +7,7 @@
  * since anyone can send it (a reverse proxy in front would need its own limit).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { sendText } from '../upload/respond.js';
+import { sendText, type SendReason } from '../upload/respond.js';
 import type { Authenticator, Principal } from './authenticator.js';
 import { CHALLENGE } from './basic.js';
 
@@ -16,27 +16,27 @@ export function clientAddress(req: IncomingMessage): string {
 }
 
 /** Sends 401 with the Basic challenge. */
-export function sendUnauthorized(res: ServerResponse, reason: string): void {
-  sendText(res, 401, reason, { 'WWW-Authenticate': CHALLENGE });
+export function sendUnauthorized(res: ServerResponse, reason: string, send: SendReason = sendText): void {
+  send(res, 401, reason, { 'WWW-Authenticate': CHALLENGE });
 }
 
 /**
  * The authenticated principal of `req`, or undefined after answering it
  * (401 without or with wrong credentials, 429 while its address is locked out).
  */
-export async function requirePrincipal(req: IncomingMessage, res: ServerResponse, auth: Authenticator): Promise<Principal | undefined> {
+export async function requirePrincipal(req: IncomingMessage, res: ServerResponse, auth: Authenticator, send: SendReason = sendText): Promise<Principal | undefined> {
   const outcome = await auth.check(req.headers.authorization, clientAddress(req));
   switch (outcome.kind) {
     case 'ok':
       return outcome.principal;
     case 'anonymous':
-      sendUnauthorized(res, 'authentication required (HTTP Basic: a user and password, or __token__ and an API token)');
+      sendUnauthorized(res, 'authentication required (HTTP Basic: a user and password, or __token__ and an API token)', send);
       return undefined;
     case 'denied':
-      sendUnauthorized(res, outcome.reason);
+      sendUnauthorized(res, outcome.reason, send);
       return undefined;
     case 'throttled':
-      sendText(res, 429, `too many wrong credentials from this address; retry in ${outcome.retryAfter} s`, { 'Retry-After': String(outcome.retryAfter) });
+      send(res, 429, `too many wrong credentials from this address; retry in ${outcome.retryAfter} s`, { 'Retry-After': String(outcome.retryAfter) });
       return undefined;
   }
 }

@@ -13,7 +13,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { PyindexError } from '../../errors/index.js';
 import { canonicalizeName } from '../../pep/names.js';
 import { Version } from '../../pep/version.js';
@@ -43,6 +43,14 @@ export interface ProjectListing extends RootEntry {
   /** Normalized name. */
   project: string;
 }
+
+/**
+ * Writes made by this process, per root, for the read caches
+ * (read-cache.ts): an entry validated before the last write is checked
+ * again at once. Per root rather than per Tree, so every Tree object over
+ * one root in this process shares it.
+ */
+const generations = new Map<string, number>();
 
 /** Key of the lock guarding the root pages: no normalized project name starts with a dot. */
 const ROOT_KEY = '.root';
@@ -82,6 +90,15 @@ export class Tree {
   ) {
     this.layout = treeLayout(root);
     this.locks = new KeyedLock(this.layout.locksDir, lockOptions);
+  }
+
+  /** Bumped after every write to the tree by this process. */
+  get generation(): number {
+    return generations.get(resolve(this.root)) ?? 0;
+  }
+
+  private changed(): void {
+    generations.set(resolve(this.root), this.generation + 1);
   }
 
   private async ensureDirs(): Promise<void> {
@@ -200,6 +217,7 @@ export class Tree {
         await removeDurably(join(dir, f.filename));
         await removeDurably(join(dir, `${f.filename}.metadata`));
       }
+      this.changed();
       return result.changed;
     });
     if (rootChanged) await this.regenerateRoot();
@@ -209,6 +227,7 @@ export class Tree {
   /** State write (the publish point), then the pages derived from it. */
   private async commit(project: string, state: ProjectState): Promise<void> {
     await writeAtomic(this.layout.tmpDir, projectStatePath(this.layout, project), serializeState(state));
+    this.changed();
     await this.writePages(project, state);
   }
 
@@ -217,12 +236,14 @@ export class Tree {
     const sorted = { name: state.name, files: sortFiles([...state.files]) };
     await writeAtomic(this.layout.tmpDir, join(dir, 'index.html'), projectHtml(sorted));
     await writeAtomic(this.layout.tmpDir, join(dir, 'index.json'), projectJson(sorted));
+    this.changed();
   }
 
   /** Unpublishes a project with no files left: state first, then its pages. */
   private async dropProject(project: string): Promise<void> {
     await removeDurably(projectStatePath(this.layout, project));
     await rm(projectPageDir(this.layout, project), { recursive: true, force: true });
+    this.changed();
   }
 
   async project(name: string): Promise<ProjectState | undefined> {
@@ -252,6 +273,7 @@ export class Tree {
       const projects = await this.projects();
       await writeAtomic(this.layout.tmpDir, join(this.layout.simpleDir, 'index.html'), rootHtml(projects));
       await writeAtomic(this.layout.tmpDir, join(this.layout.simpleDir, 'index.json'), rootJson(projects));
+      this.changed();
     });
   }
 

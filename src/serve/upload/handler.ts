@@ -21,8 +21,8 @@ import type { Authenticator, Principal } from '../auth/authenticator.js';
 import { mayChangeProject } from '../auth/policy.js';
 import type { Tree } from '../tree/index.js';
 import { appendAudit } from './audit-log.js';
-import { DEFAULT_MAX_BODY_BYTES, readUploadForm, type UploadLimits } from './form.js';
-import { sendText } from './respond.js';
+import { DEFAULT_MAX_BODY_BYTES, readUploadForm, type UploadForm, type UploadLimits } from './form.js';
+import { sendText, type SendReason } from './respond.js';
 import { validateUploadForm, verifyArchive } from './validate.js';
 
 export interface UploadContext {
@@ -91,7 +91,7 @@ export function closeAfterResponse(req: IncomingMessage, res: ServerResponse, ma
   req.resume();
 }
 
-export function sendError(req: IncomingMessage, res: ServerResponse, err: unknown): void {
+export function sendError(req: IncomingMessage, res: ServerResponse, err: unknown, send: SendReason = sendText): void {
   if (isPyindexError(err) && err.details.aborted === true) {
     // The client is gone; there is nobody to answer.
     req.socket.destroy();
@@ -101,21 +101,34 @@ export function sendError(req: IncomingMessage, res: ServerResponse, err: unknow
   const message = status === 500 ? `internal error: ${err instanceof Error ? err.message : String(err)}` : (err as PyindexError).message;
   const headers: Record<string, string> = status === 503 ? { 'Retry-After': '5' } : {};
   if (!req.complete) closeAfterResponse(req, res);
-  sendText(res, status, message, headers);
+  send(res, status, message, headers);
 }
 
-export async function handleUpload(req: IncomingMessage, res: ServerResponse, ctx: UploadContext): Promise<void> {
+/**
+ * How an upload is read and answered. The legacy API (twine) answers in
+ * text; the web form (web/upload-page.ts) answers with pages and sends only
+ * the file, so `complete` fills in the fields twine would have sent.
+ */
+export interface UploadFlavour {
+  send: SendReason;
+  complete?: (form: UploadForm) => void;
+}
+
+const LEGACY: UploadFlavour = { send: sendText };
+
+export async function handleUpload(req: IncomingMessage, res: ServerResponse, ctx: UploadContext, flavour: UploadFlavour = LEGACY): Promise<void> {
+  const { send } = flavour;
   // Refused before the body is read: twine sends the whole file before it
   // reads the answer, so drain up to the upload limit to let it see the 401/403.
   const drainLimit = ctx.limits?.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  const principal = await requirePrincipal(req, res, ctx.auth);
+  const principal = await requirePrincipal(req, res, ctx.auth, send);
   if (principal === undefined) {
     closeAfterResponse(req, res, drainLimit);
     return;
   }
   if (principal.role === 'reader') {
     closeAfterResponse(req, res, drainLimit);
-    sendText(res, 403, `user ${JSON.stringify(principal.user)} has the reader role and may not upload`);
+    send(res, 403, `user ${JSON.stringify(principal.user)} has the reader role and may not upload`);
     return;
   }
   let tempPath: string | undefined;
@@ -125,12 +138,14 @@ export async function handleUpload(req: IncomingMessage, res: ServerResponse, ct
   try {
     const form = await readUploadForm(req, ctx.tree.layout.tmpDir, ctx.limits);
     tempPath = form.file?.path;
+    flavour.complete?.(form);
     const upload = validateUploadForm(form);
     const facts = await verifyArchive(upload);
-    const existing = await ctx.tree.project(upload.dist.project);
-    const permission = mayChangeProject(principal, upload.dist.project, existing);
+    const project = upload.dist.project;
+    const existing = await ctx.tree.project(project);
+    const permission = mayChangeProject(principal, project, existing);
     if (!permission.ok) {
-      answer = () => sendText(res, 403, permission.reason);
+      answer = () => send(res, 403, permission.reason, {}, { project });
     } else {
       const result = await ctx.tree.addFile({
         filename: upload.dist.filename,
@@ -139,12 +154,12 @@ export async function handleUpload(req: IncomingMessage, res: ServerResponse, ct
         metadata: Buffer.from(facts.text, 'utf8'),
         uploader: principal.user,
       });
-      await audit(ctx, req, principal, upload.dist.project, upload.version, upload.dist.filename, result);
+      await audit(ctx, req, principal, project, upload.version, upload.dist.filename, result);
       const filename = upload.dist.filename;
-      answer = () => sendText(res, 200, result === 'added' ? `OK: stored ${filename}` : `OK: ${filename} was already stored with identical content`);
+      answer = () => send(res, 200, result === 'added' ? `OK: stored ${filename}` : `OK: ${filename} was already stored with identical content`, {}, { project });
     }
   } catch (err) {
-    answer = () => sendError(req, res, err);
+    answer = () => sendError(req, res, err, send);
   }
   if (tempPath !== undefined) await fsp.rm(tempPath, { force: true });
   answer();

@@ -8,6 +8,13 @@
  */
 import { STATUS_CODES, type ServerResponse } from 'node:http';
 
+/**
+ * Answers a request with a status and its reason: text for twine and the
+ * CLI (`sendText`), a page for a browser (web/upload-page.ts). `context`
+ * names the project concerned, when known, for a page to link to.
+ */
+export type SendReason = (res: ServerResponse, status: number, reason: string, headers?: Record<string, string>, context?: { project?: string }) => void;
+
 export function sendText(res: ServerResponse, status: number, reason: string, headers: Record<string, string> = {}): void {
   if (res.headersSent) {
     res.destroy();

@@ -5,7 +5,8 @@
  * `POST /` is where twine posts with `--repository-url http://host:port/`;
  * `POST /legacy/` is PyPI's upload path, so a `.pypirc` written for PyPI's
  * layout works too. Neither ever redirects (a redirected POST loses its body
- * in most clients), with or without the trailing slash.
+ * in most clients), with or without the trailing slash. The web UI's upload
+ * form (`/upload/`, web/routes.ts) goes through the same handler.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Authenticator, type AuthenticatorOptions } from '../auth/authenticator.js';
@@ -14,6 +15,7 @@ import type { Route } from '../routes.js';
 import type { Tree } from '../tree/index.js';
 import { ADMIN_ACTIONS, handleAdmin } from './admin.js';
 import type { UploadLimits } from './form.js';
+import { webUploadRoutes } from '../web/routes.js';
 import { handleUpload } from './handler.js';
 
 export interface UploadRouteOptions {
@@ -39,6 +41,7 @@ export function uploadRoutes(ctx: { tree: Tree; auth: Authenticator; limits?: Up
       matches: (s) => (s.length === 1 && s[0] === '') || (s[0] === 'legacy' && (s.length === 1 || (s.length === 2 && s[1] === ''))),
       handle: (r) => handleUpload(r.req, r.res, ctx),
     },
+    ...webUploadRoutes(ctx),
     ...ADMIN_ACTIONS.map(
       (action): Route => ({
         name: `admin-${action}`,

@@ -161,3 +161,30 @@ export async function verifyArchive(upload: ValidUpload): Promise<ArchiveFacts> 
   }
   return { metadata, text };
 }
+
+/**
+ * The web form (web/upload-page.ts) sends the file alone: the fields twine
+ * would send follow from its filename, and whatever the browser did send is
+ * kept. A filename that does not parse is left for `validateUploadForm` to
+ * refuse with its reason. No digest is filled in: the file arrives in the
+ * same request, and the archive check below still compares its metadata
+ * with the filename.
+ */
+export function completeFormFromFilename(form: UploadForm): void {
+  const fill = (field: string, value: string): void => {
+    if (!form.fields.has(field)) form.fields.set(field, [value]);
+  };
+  fill(':action', 'file_upload');
+  fill('protocol_version', '1');
+  const filename = form.file?.filename;
+  if (filename === undefined || unsafeFilenameReason(filename) !== undefined) return;
+  let dist: DistFilename;
+  try {
+    dist = parseDistFilename(filename);
+  } catch {
+    return;
+  }
+  fill('name', dist.name);
+  fill('version', dist.version.toString());
+  fill('filetype', dist.kind === 'wheel' ? 'bdist_wheel' : 'sdist');
+}
