@@ -6,7 +6,7 @@
  * real HTTP after real downloads. `pyindex stats` against several real
  * servers is test/cli/stats.test.ts.
  */
-import { appendFileSync, mkdirSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -15,7 +15,7 @@ import { startServer, type RunningServer } from '../../src/serve/server.js';
 import { LogFileReader, parseLogLine, readPathSource, readUrlSource, statsBaseUrl, sumStats, type MirrorDay, type SourceCounts } from '../../src/serve/stats/index.js';
 import { openTree } from '../../src/serve/tree/index.js';
 import { makeWheel } from '../helpers/serve-dists.js';
-import { httpRequest, tempRoot } from '../helpers/upload-kit.js';
+import { httpRequest, tempRoot, waitUntil } from '../helpers/upload-kit.js';
 
 const work = tempRoot('pyindex-stats-');
 t.teardown(() => rmSync(work, { recursive: true, force: true }));
@@ -165,7 +165,10 @@ t.test("a server's /stats/days/ routes after real downloads", async (t) => {
   t.equal((await httpRequest(file, undefined, { headers: { 'If-None-Match': `"${w.sha256}"` } })).status, 304, '… and a 304 are no downloads');
   // Another server on the same root with another id writes to the same day file.
   const today = new Date().toISOString().slice(0, 10);
-  appendFileSync(join(root, '.pyindex', 'downloads', `${today}.jsonl`), `${line('mirror-y', new Date().toISOString(), 'counted', '1.0', w.filename)}not json\n`);
+  const dayLog = join(root, '.pyindex', 'downloads', `${today}.jsonl`);
+  // The server writes its records just after each response: wait for them before writing beside them.
+  await waitUntil(() => existsSync(dayLog) && readFileSync(dayLog, 'utf8').split('\n').length === 4, 'the three downloads are in the log');
+  appendFileSync(dayLog, `${line('mirror-y', new Date().toISOString(), 'counted', '1.0', w.filename)}not json\n`);
 
   const listing = await httpRequest(`${server.url}stats/days/`, undefined);
   t.equal(listing.headers['content-type'], 'application/json');
