@@ -4,9 +4,22 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
+import type { LineCounter, Node as YamlNode, parseDocument } from 'yaml';
 import { PyindexError, type ErrorCode } from '../errors/index.js';
+import { parseSimpleYaml } from './yaml-fast.js';
+
+/**
+ * `yaml` is loaded on first need (loading it took 50–120 ms of a command's
+ * start-up here): the files pyindex reads are usually in the subset
+ * yaml-fast.ts reads, and positions are only wanted for an error message.
+ */
+let yamlModule: typeof import('yaml') | undefined;
+function yamlLib(): typeof import('yaml') {
+  yamlModule ??= createRequire(import.meta.url)('yaml') as typeof import('yaml');
+  return yamlModule;
+}
 
 /** Where a value came from, for error messages: file and a key-path -> line lookup. */
 export interface SpecSource {
@@ -23,6 +36,7 @@ export interface LocatedYaml {
 }
 
 function lineOfIn(contents: unknown, counter: LineCounter, path: readonly (string | number)[]): number | undefined {
+  const { isMap, isScalar, isSeq } = yamlLib();
   let node: unknown = contents;
   let line: number | undefined;
   const lineAt = (n: unknown): number | undefined => {
@@ -59,8 +73,9 @@ export function setParsedYamlCacheDir(dir: string | undefined): void {
 }
 
 function parseWithPositions(text: string, file: string, code: string): { doc: ReturnType<typeof parseDocument>; counter: LineCounter } {
-  const counter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false });
+  const { LineCounter: Counter, parseDocument: parse } = yamlLib();
+  const counter = new Counter();
+  const doc = parse(text, { lineCounter: counter, prettyErrors: false });
   const first = doc.errors[0];
   if (first) {
     const line = counter.linePos(first.pos[0]).line;
@@ -72,32 +87,37 @@ function parseWithPositions(text: string, file: string, code: string): { doc: Re
   return { doc, counter };
 }
 
-/** Parses YAML text; syntax errors become `code` with file:line. Line lookups parse positions only when asked. */
+/**
+ * Parses YAML text; syntax errors become `code` with file:line. Line lookups
+ * parse positions only when asked. Text in the subset yaml-fast.ts reads
+ * skips both `yaml` and the parsed-YAML cache.
+ */
 export function parseLocatedYaml(text: string, file: string, code: 'E_PROFILE_INVALID' | 'E_CONFIG_INVALID' | 'E_LOCK_INVALID' = 'E_PROFILE_INVALID'): LocatedYaml {
-  const key = parsedCacheDir ? createHash('sha256').update(text).digest('hex') : undefined;
-  const cacheFile = key && parsedCacheDir ? join(parsedCacheDir, `${key}.json`) : undefined;
   let positions: { doc: ReturnType<typeof parseDocument>; counter: LineCounter } | undefined;
-  let value: unknown;
-  let cached = false;
-  if (cacheFile) {
-    try {
-      value = JSON.parse(readFileSync(cacheFile, 'utf8')) as unknown;
-      cached = true;
-    } catch {
-      // a miss (or a damaged entry): parse below
-    }
-  }
-  if (!cached) {
-    positions = parseWithPositions(text, file, code);
-    value = positions.doc.toJS() as unknown;
-    if (cacheFile && parsedCacheDir) {
+  let value = parseSimpleYaml(text);
+  if (value === undefined) {
+    const cacheFile = parsedCacheDir ? join(parsedCacheDir, `${createHash('sha256').update(text).digest('hex')}.json`) : undefined;
+    let cached = false;
+    if (cacheFile) {
       try {
-        mkdirSync(parsedCacheDir, { recursive: true });
-        const tmp = `${cacheFile}.${process.pid}.tmp`;
-        writeFileSync(tmp, JSON.stringify(value));
-        renameSync(tmp, cacheFile);
+        value = JSON.parse(readFileSync(cacheFile, 'utf8')) as unknown;
+        cached = true;
       } catch {
-        // caching is an optimisation; a read-only cache is fine
+        // a miss (or a damaged entry): parse below
+      }
+    }
+    if (!cached) {
+      positions = parseWithPositions(text, file, code);
+      value = positions.doc.toJS() as unknown;
+      if (cacheFile && parsedCacheDir) {
+        try {
+          mkdirSync(parsedCacheDir, { recursive: true });
+          const tmp = `${cacheFile}.${process.pid}.tmp`;
+          writeFileSync(tmp, JSON.stringify(value));
+          renameSync(tmp, cacheFile);
+        } catch {
+          // caching is an optimisation; a read-only cache is fine
+        }
       }
     }
   }

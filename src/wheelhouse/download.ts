@@ -1,29 +1,30 @@
 /**
  * Streaming, verified downloads. `HttpClient` (src/index/http.ts) buffers
  * whole bodies, which suits index pages but not 100+ MB wheels, so files go
- * through this: keep-alive connection pools, the same retry policy
+ * through this: keep-alive connection pools (wire.ts), the same retry policy
  * (timeouts, connection errors, 429 and 5xx retried with exponential
  * backoff; a body cut short is retried too), redirects followed by hand, and
  * every byte hashed on its way to a temporary file. The file is not synced
- * here: the caller makes it durable (durable.ts, one syncfs per batch)
+ * here: the caller makes it durable (durable.ts, fdatasync per batch)
  * before any rename may make it visible.
  *
- * Transport: Node's own http/https, not undici. Measured on the fetch bench
- * corpus (32 wheels, 107 MB, loopback, 16 connections): undici spent ~300 ms
- * of CPU to receive it (its llhttp runs as wasm and copies every body chunk
- * into wasm memory), node:http ~150 ms (native llhttp, body chunks are slices
- * of the socket's reads); on a loaded 2-core build machine CPU is the
- * limit, and node:http is built in, so nothing is loaded at start-up either.
+ * Transport: wire.ts, a minimal HTTP/1.1 client whose sockets read into
+ * one reused buffer per connection; each slice is hashed and copied into a
+ * 1 MiB write buffer here, and full buffers are written while the socket
+ * keeps reading (two in flight at most, else the socket pauses). Measured
+ * on the fetch bench corpus (32 wheels, 107 MB, loopback, 16 connections),
+ * receiving alone took ~0.8 s of CPU with node:http and ~0.3 s with
+ * undici (its wasm llhttp copies every chunk), against ~0.1 s this way; on
+ * a loaded 2-core build machine CPU time is wall time.
  */
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { createReadStream, promises as fsp } from 'node:fs';
-import http, { type IncomingMessage } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import type { Readable } from 'node:stream';
 import { PyindexError, isPyindexError } from '../errors/index.js';
 import { silent, type EventSink } from '../events/index.js';
 import { errorCode } from '../index/http.js';
 import { writeFailed } from './errors.js';
+import { WirePool, type BodySink, type ResponseHead } from './wire.js';
 
 /** What the bytes must be: the lock's facts. */
 export interface ExpectedFile {
@@ -75,11 +76,13 @@ const TIMEOUT_CODES = new Set(['ETIMEDOUT']);
 const PERMANENT_NETWORK_CODES = new Set(['ENOTFOUND', 'EAI_FAIL']);
 const CUT_SHORT_CODES = new Set(['ECONNRESET', 'EPIPE', 'ERR_STREAM_PREMATURE_CLOSE']);
 /**
- * Bytes gathered before one writev: fewer syscalls (and worker-thread
- * hand-offs) than a write per socket chunk, small enough to keep 16
- * downloads' buffers modest.
+ * Bytes gathered before one write: fewer syscalls (and worker-thread
+ * hand-offs) than a write per socket read, small enough that 16 downloads
+ * with two buffers each stay modest.
  */
-const WRITE_BATCH = 1 << 20;
+const WRITE_BATCH = 1 << 18;
+/** Writes in flight per download before its socket pauses (one being written, one waiting). */
+const WRITES_IN_FLIGHT = 2;
 /** The most of an error body kept for the message. */
 const ERROR_BODY_LIMIT = 64 * 1024;
 const UP_HINT = 'Check that the index is up and reachable from this machine, then run the command again (files already fetched are kept).';
@@ -91,10 +94,10 @@ class Retryable extends Error {
   }
 }
 
-type HttpModule = typeof http;
-
 export class Downloader {
-  private readonly agents = new Map<string, Promise<{ module: HttpModule; agent: http.Agent }>>();
+  private pool: WirePool | undefined;
+  /** Write buffers no download holds, reused rather than reallocated. */
+  private readonly spare: Buffer[] = [];
   private readonly onEvent: EventSink;
   private readonly io: DownloadIo;
   private readonly timeoutMs: number;
@@ -109,21 +112,10 @@ export class Downloader {
     this.retryDelayMs = options.retryDelayMs ?? 250;
   }
 
-  /** The keep-alive pool for a protocol; https (and so TLS) is loaded only when an https URL comes. */
-  private pool(protocol: string): Promise<{ module: HttpModule; agent: http.Agent }> {
-    let entry = this.agents.get(protocol);
-    if (!entry) {
-      const module: Promise<HttpModule> = protocol === 'https:' ? import('node:https').then((m) => m.default as unknown as HttpModule) : Promise.resolve(http);
-      // Idle pooled sockets are unref'd by the agent, so they never hold the process open.
-      entry = module.then((m) => ({ module: m, agent: new m.Agent({ keepAlive: true, maxSockets: this.options.connections ?? 16, timeout: this.timeoutMs }) }));
-      this.agents.set(protocol, entry);
-    }
-    return entry;
-  }
-
   async close(): Promise<void> {
-    for (const pool of this.agents.values()) (await pool).agent.destroy();
-    this.agents.clear();
+    this.pool?.close();
+    this.pool = undefined;
+    this.spare.length = 0;
   }
 
   /**
@@ -154,32 +146,56 @@ export class Downloader {
     }
   }
 
+  /** One try: the temp file is created first, filled by the final response of the redirect chain, verified; removed on failure. */
   private async attempt(url: string, expected: ExpectedFile, temp: string, count: (n: number) => void): Promise<void> {
-    if (url.startsWith('file:')) {
-      let body: Readable;
-      try {
-        body = createReadStream(fileURLToPath(url), { highWaterMark: WRITE_BATCH });
-      } catch (cause) {
-        throw notFound(url, cause);
-      }
-      return this.writeVerified(body, url, expected, temp, count, (cause) => {
-        const code = (cause as NodeJS.ErrnoException).code;
-        return code === 'ENOENT' ? notFound(url, cause) : new PyindexError('E_NETWORK', `cannot read ${url}: ${code ?? String(cause)}`, { hint: UP_HINT, cause, details: { url } });
-      });
+    let handle: DownloadFileHandle;
+    try {
+      handle = await this.io.create(temp);
+    } catch (err) {
+      throw writeFailed(temp, err);
     }
+    const file = new FileSink(handle, temp, url, expected, count, this.spare);
+    let ok = false;
+    try {
+      if (url.startsWith('file:')) await readLocal(url, file);
+      else await this.fetchInto(url, file);
+      await file.finish();
+      ok = true;
+    } finally {
+      await file.settled();
+      this.spare.push(...file.release().slice(0, 2 * (this.options.connections ?? 16) - this.spare.length));
+      await handle.close().catch(() => undefined);
+      if (!ok) await this.io.unlink(temp).catch(() => undefined);
+    }
+  }
+
+  /** GETs `url` (following redirects) and streams the final 2xx body into `file`. */
+  private async fetchInto(url: string, file: FileSink): Promise<void> {
+    this.pool ??= new WirePool({ userAgent: this.options.userAgent, maxSockets: this.options.connections ?? 16, timeoutMs: this.timeoutMs });
     let current = new URL(url);
     for (let hop = 0; ; hop++) {
       this.onEvent({ type: 'index:request', url: current.href });
-      let res: IncomingMessage;
+      let head: ResponseHead | undefined;
+      let errorBody = '';
       try {
-        res = await this.get(current);
+        await this.pool.get(current, (h, resume): BodySink => {
+          head = h;
+          if (h.status >= 200 && h.status < 300 && !REDIRECTS.has(h.status)) return file.start(resume);
+          // A redirect's or an error's body: the start of it is kept for the message, the rest read and dropped.
+          return {
+            data: (chunk) => {
+              if (errorBody.length < ERROR_BODY_LIMIT) errorBody += chunk.toString('utf8', 0, Math.min(chunk.length, ERROR_BODY_LIMIT - errorBody.length));
+              return true;
+            },
+          };
+        });
       } catch (err) {
+        if (isPyindexError(err)) throw err;
         throw networkError(err, url, this.timeoutMs);
       }
-      const status = res.statusCode ?? 0;
-      const location = res.headers.location;
-      if (REDIRECTS.has(status) && typeof location === 'string') {
-        res.resume();
+      const status = head?.status ?? 0;
+      const location = head?.headers.location;
+      if (REDIRECTS.has(status) && location !== undefined) {
         const next = new URL(location, current);
         if (hop >= MAX_REDIRECTS || (next.protocol !== 'http:' && next.protocol !== 'https:')) {
           throw new PyindexError('E_HTTP', `GET ${url}: bad redirect to ${next.href} (after ${hop + 1} redirects)`, {
@@ -191,114 +207,153 @@ export class Downloader {
         continue;
       }
       if (status < 200 || status >= 300) {
-        const text = await bodyText(res).catch(() => '');
-        const error = statusError(url, current.href, status, text);
+        const error = statusError(url, current.href, status, errorBody);
         throw status >= 500 || status === 429 ? new Retryable(error) : error;
       }
-      return this.writeVerified(res, url, expected, temp, count, (err) => networkError(err, url, this.timeoutMs));
+      return;
     }
   }
+}
 
-  /**
-   * GET `url` on the pool; resolves with the response once its headers are
-   * in. Inactivity longer than the timeout — connecting, waiting for
-   * headers, or between body chunks — destroys the exchange with ETIMEDOUT.
-   */
-  private async get(url: URL): Promise<IncomingMessage> {
-    const { module, agent } = await this.pool(url.protocol);
-    return new Promise((resolve, reject) => {
-      let response: IncomingMessage | undefined;
-      const req = module.get(url, { agent, headers: { 'user-agent': this.options.userAgent, 'accept-encoding': 'identity' } }, (res) => {
-        response = res;
-        resolve(res);
-      });
-      req.setTimeout(this.timeoutMs, () => {
-        const err = Object.assign(new Error(`no data for ${this.timeoutMs} ms`), { code: 'ETIMEDOUT' });
-        // Mid-body the reader must see the timeout, not the "aborted" that destroying the request would give.
-        if (response) response.destroy(err);
-        req.destroy(err);
-      });
-      req.on('error', reject);
-    });
+/** A file: URL's bytes through the same sink (mirrors on a shared filesystem). */
+async function readLocal(url: string, file: FileSink): Promise<void> {
+  let stream;
+  try {
+    stream = createReadStream(fileURLToPath(url), { highWaterMark: WRITE_BATCH });
+  } catch (cause) {
+    throw notFound(url, cause);
+  }
+  let resumed: (() => void) | undefined;
+  const sink = file.start(() => resumed?.());
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      if (!sink.data(chunk)) await new Promise<void>((resolve) => (resumed = resolve));
+    }
+  } catch (cause) {
+    if (isPyindexError(cause)) throw cause;
+    const code = (cause as NodeJS.ErrnoException).code;
+    throw code === 'ENOENT' ? notFound(url, cause) : new PyindexError('E_NETWORK', `cannot read ${url}: ${code ?? String(cause)}`, { hint: UP_HINT, cause, details: { url } });
+  } finally {
+    stream.destroy();
+  }
+}
+
+/**
+ * The receiving end of one download attempt: hashes and counts each slice
+ * as it arrives, copies it into a write buffer (the slice's memory is the
+ * socket's, reused on its next read), and writes full buffers in order while
+ * reading goes on. More than WRITES_IN_FLIGHT pending writes pause the
+ * socket; a write failure aborts the transfer at the next slice.
+ */
+class FileSink {
+  private readonly hash: Hash = createHash('sha256');
+  private size = 0;
+  private buffer: Buffer | undefined;
+  private used = 0;
+  private inFlight = 0;
+  private writing: Promise<void> = Promise.resolve();
+  private writeError: { error: unknown } | undefined;
+  private resume: (() => void) | undefined;
+  private paused = false;
+  private readonly owned: Buffer[] = [];
+
+  constructor(
+    private readonly handle: DownloadFileHandle,
+    private readonly temp: string,
+    private readonly url: string,
+    private readonly expected: ExpectedFile,
+    private readonly count: (n: number) => void,
+    private readonly spare: Buffer[],
+  ) {}
+
+  /** The sink for the final response's body; `resume` restarts a paused socket. */
+  start(resume: () => void): BodySink {
+    this.resume = resume;
+    return { data: (chunk) => this.data(chunk) };
   }
 
-  /** Streams `body` into `temp`, hashing and counting; verifies. Removes `temp` on failure. */
-  private async writeVerified(
-    body: Readable,
-    url: string,
-    expected: ExpectedFile,
-    temp: string,
-    count: (n: number) => void,
-    readError: (err: unknown) => PyindexError | Retryable,
-  ): Promise<void> {
-    let handle: DownloadFileHandle;
-    try {
-      handle = await this.io.create(temp);
-    } catch (err) {
-      throw writeFailed(temp, err);
+  private data(chunk: Buffer): boolean {
+    if (this.writeError) throw this.writeError.error;
+    this.size += chunk.length;
+    if (this.size > this.expected.size) throw mismatch(this.url, this.expected, `more than the locked ${this.expected.size} bytes`);
+    this.hash.update(chunk);
+    this.count(chunk.length);
+    let at = 0;
+    while (at < chunk.length) {
+      const buffer = (this.buffer ??= this.take());
+      const n = chunk.copy(buffer, this.used, at);
+      this.used += n;
+      at += n;
+      if (this.used === buffer.length) this.submit();
     }
-    const hash = createHash('sha256');
-    let size = 0;
-    let ok = false;
-    // One write in flight while the next batch is read: the socket keeps flowing during the disk write,
-    // and writev without a position appends in order because the next waits for it.
-    let writing: Promise<void> = Promise.resolve();
-    try {
-      let batch: Buffer[] = [];
-      let batched = 0;
-      const flush = async (): Promise<void> => {
-        if (!batched) return;
-        const buffers = batch;
-        batch = [];
-        batched = 0;
-        await writing;
-        writing = writeAll(handle, buffers).catch((err: unknown) => {
-          throw writeFailed(temp, err);
-        });
-        // Observed by the next flush or the final await; until then it must not count as unhandled.
-        writing.catch(() => undefined);
-      };
-      try {
-        for await (const chunk of body as AsyncIterable<Buffer>) {
-          size += chunk.length;
-          if (size > expected.size) {
-            body.destroy();
-            throw mismatch(url, expected, `more than the locked ${expected.size} bytes`);
-          }
-          hash.update(chunk);
-          batch.push(chunk);
-          batched += chunk.length;
-          count(chunk.length);
-          if (batched >= WRITE_BATCH) await flush();
+    this.paused = this.inFlight >= WRITES_IN_FLIGHT;
+    return !this.paused;
+  }
+
+  private take(): Buffer {
+    const b = this.spare.pop() ?? Buffer.allocUnsafe(WRITE_BATCH);
+    this.owned.push(b);
+    return b;
+  }
+
+  /** Queues the current buffer's bytes after the writes before it. */
+  private submit(): void {
+    const buffer = this.buffer;
+    const used = this.used;
+    this.buffer = undefined;
+    this.used = 0;
+    if (!buffer || !used) return;
+    this.inFlight++;
+    this.writing = this.writing
+      .then(() => (this.writeError ? undefined : writeAll(this.handle, [buffer.subarray(0, used)])))
+      .catch((err: unknown) => {
+        this.writeError ??= { error: writeFailed(this.temp, err) };
+      })
+      .finally(() => {
+        this.inFlight--;
+        this.owned.splice(this.owned.indexOf(buffer), 1);
+        this.spare.push(buffer);
+        if (this.paused && this.inFlight < WRITES_IN_FLIGHT) {
+          this.paused = false;
+          this.resume?.();
         }
-      } catch (err) {
-        if (isPyindexError(err)) throw err;
-        // The connection broke mid-body: a truncated download, retried when the cause allows.
-        throw readError(err);
-      }
-      await flush();
-      await writing;
-      if (size < expected.size) {
-        // A body that ends early without a transport error (no Content-Length): truncated.
-        throw new Retryable(
-          new PyindexError('E_NETWORK', `GET ${url}: the download ended after ${size} of ${expected.size} bytes`, { hint: UP_HINT, details: { url, size, expected: expected.size } }),
-        );
-      }
-      const actual = hash.digest('hex');
-      if (actual !== expected.sha256) throw mismatch(url, expected, `sha256 ${actual}`, actual);
-      try {
-        // What the file holds, not what was hashed on the way: the two must agree before the rename.
-        const written = (await handle.stat()).size;
-        if (written !== expected.size) throw Object.assign(new Error(`${written} of ${expected.size} bytes on disk`), { code: 'EIO' });
-      } catch (err) {
-        throw writeFailed(temp, err);
-      }
-      ok = true;
-    } finally {
-      await writing.catch(() => undefined);
-      await handle.close().catch(() => undefined);
-      if (!ok) await this.io.unlink(temp).catch(() => undefined);
+      });
+  }
+
+  /** After the body ended: the last bytes written, then size, hash and the file on disk checked. */
+  async finish(): Promise<void> {
+    this.submit();
+    await this.writing;
+    if (this.writeError) throw this.writeError.error;
+    if (this.size < this.expected.size) {
+      // A body that ends early without a transport error (no Content-Length): truncated.
+      throw new Retryable(
+        new PyindexError('E_NETWORK', `GET ${this.url}: the download ended after ${this.size} of ${this.expected.size} bytes`, {
+          hint: UP_HINT,
+          details: { url: this.url, size: this.size, expected: this.expected.size },
+        }),
+      );
     }
+    const actual = this.hash.digest('hex');
+    if (actual !== this.expected.sha256) throw mismatch(this.url, this.expected, `sha256 ${actual}`, actual);
+    try {
+      // What the file holds, not what was hashed on the way: the two must agree before the rename.
+      const written = (await this.handle.stat()).size;
+      if (written !== this.expected.size) throw Object.assign(new Error(`${written} of ${this.expected.size} bytes on disk`), { code: 'EIO' });
+    } catch (err) {
+      throw writeFailed(this.temp, err);
+    }
+  }
+
+  /** Resolves once no write is pending (success or not): the handle may then be closed. */
+  async settled(): Promise<void> {
+    this.buffer = undefined;
+    await this.writing;
+  }
+
+  /** Buffers this sink still holds, for reuse. */
+  release(): Buffer[] {
+    return this.owned.splice(0);
   }
 }
 
@@ -322,21 +377,6 @@ async function writeAll(handle: DownloadFileHandle, buffers: Buffer[]): Promise<
     }
     rest = next;
   }
-}
-
-/** The start of an error response's body, for the message; the rest is discarded. */
-async function bodyText(res: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of res as AsyncIterable<Buffer>) {
-    chunks.push(chunk);
-    size += chunk.length;
-    if (size >= ERROR_BODY_LIMIT) {
-      res.destroy();
-      break;
-    }
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 function mismatch(url: string, expected: ExpectedFile, got: string, actual?: string): PyindexError {
