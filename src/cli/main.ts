@@ -10,7 +10,7 @@ import { setParsedYamlCacheDir } from '../util/yaml-source.js';
 import { join } from 'node:path';
 import { cacheDir } from './paths.js';
 import type { Command, OptionSpec } from './command.js';
-import { commands } from './commands/index.js';
+import { commandTable, loadAllCommands, type CommandEntry } from './commands/index.js';
 import { createOutput, type OutputStreams } from './output.js';
 import { renderError } from './render-error.js';
 import { createReporter } from './reporter.js';
@@ -30,15 +30,16 @@ export function version(): string {
   return pkg.version;
 }
 
-function findCommand(argv: string[]): { command: Command | undefined; rest: string[] } {
-  let best: Command | undefined;
-  for (const c of commands) {
+function findCommand(argv: string[]): { entry: CommandEntry | undefined; rest: string[] } {
+  let best: CommandEntry | undefined;
+  for (const c of commandTable) {
     if (c.path.every((w, i) => argv[i] === w) && (!best || c.path.length > best.path.length)) best = c;
   }
-  return { command: best, rest: best ? argv.slice(best.path.length) : argv };
+  return { entry: best, rest: best ? argv.slice(best.path.length) : argv };
 }
 
-export function usageText(): string {
+export async function usageText(): Promise<string> {
+  const commands = await loadAllCommands();
   const lines = ['usage: pyindex <command> [options]', '', 'commands:'];
   const width = Math.max(...commands.map((c) => c.path.join(' ').length));
   for (const c of commands) lines.push(`  ${c.path.join(' ').padEnd(width)}  ${c.summary}`);
@@ -60,19 +61,20 @@ export async function run(argv: string[], options: RunOptions = {}): Promise<num
   const out = createOutput({ stdout, stderr }, jsonMode);
   try {
     if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
-      stdout.write(`${usageText()}\n`);
+      stdout.write(`${await usageText()}\n`);
       return 0;
     }
     if (argv[0] === '--version' || argv[0] === 'version') {
       stdout.write(`${version()}\n`);
       return 0;
     }
-    const { command, rest } = findCommand(argv);
-    if (!command) {
+    const { entry, rest } = findCommand(argv);
+    if (!entry) {
       throw new PyindexError('E_USAGE', `unknown command ${JSON.stringify(argv.filter((a) => !a.startsWith('-')).join(' '))}`, {
         hint: `Run "pyindex --help" for the list of commands.`,
       });
     }
+    const command = await entry.load();
     let parsed: ReturnType<typeof parseArgs>;
     try {
       parsed = parseArgs({ args: rest, options: { ...GLOBAL_OPTIONS, ...command.options }, allowPositionals: true, strict: true });

@@ -4,7 +4,7 @@
  */
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { findConfig } from '../config/load.js';
+import { findConfig } from '../config/find.js';
 import { stringOption, type CommandContext } from './command.js';
 
 export const LOCK_FILENAME = 'pyindex.lock.yaml';

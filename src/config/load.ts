@@ -5,8 +5,7 @@
  * instant — each error naming file:line and the key path. The result is a
  * fully resolved `Config` (types.ts) with a digest of its meaning.
  */
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { PyindexError, isPyindexError } from '../errors/index.js';
 import { parseRequirement, type Requirement } from '../pep/requirement.js';
 import { loadBuiltinProfiles } from '../profile/builtins.js';
@@ -36,19 +35,7 @@ interface RawJob {
   profiles: string[];
 }
 
-export const CONFIG_FILENAMES = ['pyindex.yaml', 'pyindex.yml'] as const;
-
-/** `<cwd>/pyindex.yaml` (or `.yml`); throws `E_FILE_NOT_FOUND` if neither exists. */
-export function findConfig(cwd: string): string {
-  for (const name of CONFIG_FILENAMES) {
-    const file = join(cwd, name);
-    if (existsSync(file)) return file;
-  }
-  throw new PyindexError('E_FILE_NOT_FOUND', `no pyindex.yaml in ${cwd}`, {
-    hint: 'Create pyindex.yaml there (index:, jobs: with requires and profiles), or pass --config <file>.',
-    details: { dir: cwd, tried: CONFIG_FILENAMES.map((n) => join(cwd, n)) },
-  });
-}
+export { CONFIG_FILENAMES, findConfig } from './find.js';
 
 /** A requirement string of `requires:`; a PEP 508 error is re-thrown with file:line and key path. */
 function parseInlineRequirement(text: string, source: SpecSource, path: (string | number)[]): Requirement {

@@ -1,10 +1,11 @@
 /**
  * A fast reader for the plain subset of YAML that pyindex's own files use:
  * block mappings and sequences (indented or not), one-line plain, single-
- * and double-quoted scalars, `[]`/`{}`, comments. It returns exactly what
+ * and double-quoted scalars, one-line flow collections (`[a, "b"]`,
+ * `{ k: v }`), comments. It returns exactly what
  * `yaml` (2.x, YAML 1.2 core schema, https://yaml.org/spec/1.2.2/) would
  * give for the text — or `undefined` the moment it meets anything else
- * (anchors, tags, flow collections, block or multi-line scalars, floats,
+ * (anchors, tags, multi-line flow collections, block or multi-line scalars, floats,
  * odd keys, syntax errors …), and the caller then asks `yaml` itself.
  *
  * Why: `pyindex fetch` and `provision` read the config and the lockfile on
@@ -183,8 +184,13 @@ function scalar(rest: string): unknown {
     if (tail !== '' && !(tail.startsWith('#') && rest[q.end] === ' ')) bail();
     return q.value;
   }
-  if (rest === '[]' || rest.startsWith('[] #')) return [];
-  if (rest === '{}' || rest.startsWith('{} #')) return {};
+  if (c === '[' || c === '{') {
+    const flow = new FlowReader(rest);
+    const value = flow.collection();
+    const tail = rest.slice(flow.at);
+    if (tail !== '' && !/^ +#/.test(tail) && !/^ *$/.test(tail)) bail();
+    return value;
+  }
   const hash = rest.indexOf(' #');
   const value = (hash >= 0 ? rest.slice(0, hash) : rest).replace(TRAILING, '');
   if (!plainStart(value) || /: |:$/.test(value)) bail();
@@ -240,4 +246,88 @@ function quoted(text: string): { value: string; end: number } | undefined {
     value += mapped;
   }
   return undefined; // unterminated on this line: a multi-line scalar
+}
+
+/**
+ * A one-line flow collection (YAML 1.2 §7.4): `[item, …]` and `{key: value, …}`
+ * of quoted scalars, plain scalars (no flow indicators in them) and nested
+ * flow collections. Empty entries, implicit null values, `? ` keys and
+ * anything spanning lines are left to yaml.
+ */
+class FlowReader {
+  at = 0;
+  constructor(private readonly text: string) {}
+
+  private spaces(): void {
+    while (this.text[this.at] === ' ') this.at++;
+  }
+
+  collection(): unknown {
+    const open = this.text[this.at];
+    const close = open === '[' ? ']' : '}';
+    this.at++;
+    const list: unknown[] = [];
+    const map: Record<string, unknown> = {};
+    this.spaces();
+    if (this.text[this.at] === close) {
+      this.at++;
+      return open === '[' ? list : map;
+    }
+    for (;;) {
+      this.spaces();
+      if (open === '[') list.push(this.item());
+      else {
+        const key = this.key();
+        if (key === '__proto__' || key === '<<' || Object.hasOwn(map, key)) bail();
+        map[key] = this.item();
+      }
+      this.spaces();
+      const c = this.text[this.at++];
+      if (c === close) return open === '[' ? list : map;
+      if (c !== ',') bail();
+    }
+  }
+
+  private key(): string {
+    const c = this.text[this.at];
+    let key: string;
+    if (c === '"' || c === "'") {
+      const q = quoted(this.text.slice(this.at)) ?? bail();
+      key = q.value;
+      this.at += q.end;
+    } else {
+      const raw = this.plain();
+      if (CORE_NON_STRING.some((re) => re.test(raw))) bail();
+      key = raw;
+    }
+    if (this.text[this.at] !== ':' || this.text[this.at + 1] !== ' ') bail();
+    this.at += 2;
+    return key;
+  }
+
+  private item(): unknown {
+    this.spaces();
+    const c = this.text[this.at];
+    if (c === '[' || c === '{') return this.collection();
+    if (c === '"' || c === "'") {
+      const q = quoted(this.text.slice(this.at)) ?? bail();
+      this.at += q.end;
+      return q.value;
+    }
+    return plainValue(this.plain());
+  }
+
+  /** A plain scalar in flow context: up to `,`, a bracket, `: ` or the end; ` #` (a comment) is left to yaml. */
+  private plain(): string {
+    const start = this.at;
+    for (; this.at < this.text.length; this.at++) {
+      const c = this.text[this.at];
+      if (c === ',' || c === '[' || c === ']' || c === '{' || c === '}') break;
+      if (c === ':' && /[ ,[\]{}]/.test(this.text[this.at + 1] ?? ' ')) break;
+      if (c === '#' && this.text[this.at - 1] === ' ') bail();
+    }
+    const value = this.text.slice(start, this.at).replace(TRAILING, '');
+    if (!plainStart(value)) bail();
+    return value;
+  }
 }

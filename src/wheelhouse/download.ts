@@ -10,7 +10,7 @@
  *
  * Transport: wire.ts, a minimal HTTP/1.1 client whose sockets read into
  * one reused buffer per connection; each slice is hashed and copied into a
- * 1 MiB write buffer here, and full buffers are written while the socket
+ * 256 KiB write buffer here, and full buffers are written while the socket
  * keeps reading (two in flight at most, else the socket pauses). Measured
  * on the fetch bench corpus (32 wheels, 107 MB, loopback, 16 connections),
  * receiving alone took ~0.8 s of CPU with node:http and ~0.3 s with
@@ -22,7 +22,6 @@ import { createReadStream, promises as fsp } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { PyindexError, isPyindexError } from '../errors/index.js';
 import { silent, type EventSink } from '../events/index.js';
-import { errorCode } from '../index/http.js';
 import { writeFailed } from './errors.js';
 import { WirePool, type BodySink, type ResponseHead } from './wire.js';
 
@@ -418,7 +417,9 @@ function isRetryableError(err: PyindexError): boolean {
 function networkError(err: unknown, url: string, timeoutMs: number): PyindexError | Retryable {
   if (isPyindexError(err)) return err;
   if (err instanceof Retryable) return err;
-  const code = errorCode(err);
+  // wire.ts and node:net errors carry their code themselves (no cause chain to walk, unlike fetch's).
+  const own = (err as { code?: unknown } | undefined)?.code;
+  const code = typeof own === 'string' ? own : undefined;
   let error: PyindexError;
   if (code && TIMEOUT_CODES.has(code)) {
     error = new PyindexError('E_TIMEOUT', `GET ${url}: no data for ${timeoutMs} ms (${code})`, { hint: UP_HINT, cause: err, details: { url, code } });

@@ -21,7 +21,7 @@ import { silent, type EventSink } from '../events/index.js';
 import { fileKind } from '../index/types.js';
 import type { Lockfile } from '../lock/types.js';
 import { isWheelFilename } from '../pep/wheel-filename.js';
-import { buildSdists } from './build-sdist.js';
+import type { BuildSdistsResult } from './build-sdist.js';
 import { syncDirectory } from '../util/atomic-write.js';
 import { cacheInsert, cacheLookup, casTempDir, placeFile, removeStaleTemps, tempName } from './cas.js';
 import { Downloader, type DownloadIo } from './download.js';
@@ -225,19 +225,24 @@ export async function fetchWheelhouse(options: FetchOptions): Promise<FetchResul
     await Promise.allSettled(placing);
     if (poolFailure) throw poolFailure.error;
     if (placeFailure) throw placeFailure.error;
-    const builds = await buildSdists({
-      lock: options.lock,
-      sdists,
-      wheelhouse,
-      cacheDir,
-      previous: await readManifest(wheelhouse),
-      cached: toCache,
-      pythons: options.python,
-      env: options.env,
-      cwd: options.cwd,
-      timeoutMs: options.buildTimeoutMs,
-      onEvent,
-    });
+    // The build machinery (archives, interpreters) is loaded only for a lock with sdists.
+    let builds: BuildSdistsResult = { wheels: [], built: 0, reused: 0 };
+    if (sdists.length) {
+      const { buildSdists } = await import('./build-sdist.js');
+      builds = await buildSdists({
+        lock: options.lock,
+        sdists,
+        wheelhouse,
+        cacheDir,
+        previous: await readManifest(wheelhouse),
+        cached: toCache,
+        pythons: options.python,
+        env: options.env,
+        cwd: options.cwd,
+        timeoutMs: options.buildTimeoutMs,
+        onEvent,
+      });
+    }
     result.built = builds.built;
     for (const s of sdists) {
       progress.files++;

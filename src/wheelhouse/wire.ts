@@ -171,10 +171,10 @@ class Connection {
     return at + consumed;
   }
 
-  private startBody(head: ResponseHead & { version: string }): void {
+  private startBody(head: ResponseHead & { http10: boolean }): void {
     const connection = (head.headers.connection ?? '').toLowerCase();
     const tokens = connection.split(',').map((s) => s.trim());
-    this.keepAlive = head.version === '1.1' ? !tokens.includes('close') : tokens.includes('keep-alive');
+    this.keepAlive = head.http10 ? tokens.includes('keep-alive') : !tokens.includes('close');
     this.framing = framingOf(head);
     if (this.framing.kind === 'close') this.keepAlive = false;
     this.chunkState = 'size';
@@ -293,7 +293,7 @@ function requireTls(): typeof import('node:tls') {
   return tlsModule;
 }
 
-function parseHead(text: string): ResponseHead & { version: string } {
+function parseHead(text: string): ResponseHead & { http10: boolean } {
   const lines = text.split('\r\n');
   const status = /^HTTP\/1\.([01]) (\d{3})(?: .*)?$/.exec(lines[0] ?? '');
   if (!status) throw new WireError(`not an HTTP/1.x response: ${JSON.stringify((lines[0] ?? '').slice(0, 60))}`, 'E_BAD_RESPONSE');
@@ -308,7 +308,7 @@ function parseHead(text: string): ResponseHead & { version: string } {
     const value = line.slice(colon + 1).trim();
     headers[name] = name in headers ? `${headers[name]}, ${value}` : value;
   }
-  return { version: status[1] as string, status: Number(status[2]), headers };
+  return { http10: status[1] === '0', status: Number(status[2]), headers };
 }
 
 /** How the body is delimited (RFC 9112 §6.3); GET only, so HEAD's rule does not apply. */

@@ -59,14 +59,14 @@ t.test('emitted lockfiles are read without yaml, to the same value', async (t) =
   const rand = seededRandom(4242);
   const mismatches: string[] = [];
   let randomRead = 0;
-  for (let i = 0; i < 150; i++) {
+  for (let i = 0; i < 400; i++) {
     const text = serializeLockfile(withRandomBuilds(randomLockfile(rand), rand));
     const r = judge(text);
     if (!r.ok) mismatches.push(firstDifference(text, r.fast, r.oracle));
     if (r.verdict === 'read') randomRead++;
   }
   t.same(mismatches.slice(0, 3), [], 'no random lockfile read differently from yaml');
-  t.ok(randomRead > 0, `some random lockfiles are read (${randomRead} of 150)`);
+  t.ok(randomRead > 0, `some random lockfiles are read (${randomRead} of 400)`);
   t.equal(read, texts.length);
 });
 
@@ -95,6 +95,7 @@ t.test('edge cases', async (t) => {
     ['- a: 1\n  b: 2\n- c\n-\n  d: 3\n', [{ a: 1, b: 2 }, 'c', { d: 3 }]],
     ['"quoted key": 1\n\'single\': 2\nurl: http://x/y?a=b#f\n', { 'quoted key': 1, single: 2, url: 'http://x/y?a=b#f' }],
     ['req: urllib3<3,>=1.21.1; python_version >= "3.8"\n', { req: 'urllib3<3,>=1.21.1; python_version >= "3.8"' }],
+    ['profiles:\n  linux: { platform: linux-x86_64, python: "3.11" }\njobs: {b: {requires: ["x>=1", y], profiles: [linux]}} # c\n', { profiles: { linux: { platform: 'linux-x86_64', python: '3.11' } }, jobs: { b: { requires: ['x>=1', 'y'], profiles: ['linux'] } } }],
   ];
   for (const [text, want] of read) {
     const r = judge(text);
@@ -108,8 +109,10 @@ t.test('edge cases', async (t) => {
     'a: !!str 1\n',
     'a: |\n  text\n',
     'a: >\n  text\n',
-    'a: [1, 2]\n',
-    'a: {b: 1}\n',
+    'a: [1, 2.5]\n',
+    'a: {b: 1, b: 2}\n',
+    'a: [x,\n  y]\n',
+    'a: [x #c]\n',
     'a: multi\n  line\n',
     'a: "open\n  quote"\n',
     'a: 1\na: 2\n', // duplicate key: yaml errors
@@ -148,6 +151,12 @@ function randomDocument(rand: Rand): string {
     if (r < 0.25) return `'${s.replace(/'/g, "''")}'`;
     return s;
   };
+  const flow = (): string => {
+    const r = rand();
+    if (r < 0.3) return pick(['[a, "b"]', '{k: v, "q": 1}', '[[a], {b: c}]', '[a, b', '{a: 1, a: 2}', '[a #c]', '[ ]', '{a, b}', '[a,]', '[-1, 2.5]', '{x: [y]}', '[a]x', '{a:b}', '{"a":b}', '[a: b]', '[? a]', '{ k : v }']);
+    if (r < 0.65) return `[${Array.from({ length: Math.floor(rand() * 4) }, word).join(pick([', ', ',', ' , ']))}]`;
+    return `{${Array.from({ length: Math.floor(rand() * 4) }, () => `${word()}: ${rand() < 0.2 ? flow() : word()}`).join(', ')}}`;
+  };
   const lines: string[] = [];
   const levels = [0];
   let opened = false;
@@ -173,7 +182,8 @@ function randomDocument(rand: Rand): string {
       opened = true;
     } else if (form < 0.9) lines.push(`${pad}# ${word()}`);
     else if (form < 0.93) lines.push('');
-    else lines.push(`${pad}${word()}: ${pick(['[]', '{}', '[] # c', '"a" # c', 'x # c', '1', '-5', 'null', '~', ''])}`);
+    else if (form < 0.96) lines.push(`${pad}${word()}: ${pick(['[]', '{}', '[] # c', '"a" # c', 'x # c', '1', '-5', 'null', '~', ''])}`);
+    else lines.push(`${pad}${pick(['', '- ', 'k: '])}${flow()}`);
   }
   return lines.join('\n') + (rand() < 0.8 ? '\n' : '');
 }
@@ -182,12 +192,12 @@ t.test('seeded random documents: read the same as yaml, or left to it', async (t
   const rand = seededRandom(99);
   const verdicts = { read: 0, bail: 0, error: 0 };
   const wrong: string[] = [];
-  for (let i = 0; i < 4000; i++) {
+  for (let i = 0; i < 15000; i++) {
     const text = randomDocument(rand);
     const r = judge(text);
     verdicts[r.verdict]++;
     if (!r.ok && wrong.length < 5) wrong.push(`${JSON.stringify(text)} → fast ${JSON.stringify(r.fast)}, yaml ${JSON.stringify(r.oracle)}`);
   }
   t.same(wrong, [], 'no document read differently, none read where yaml errs');
-  t.ok(verdicts.read > 200, `many are read, not just left to yaml (${JSON.stringify(verdicts)})`);
+  t.ok(verdicts.read > 1000, `many are read, not just left to yaml (${JSON.stringify(verdicts)})`);
 });
