@@ -165,7 +165,7 @@ export async function fetchWheelhouse(options: FetchOptions): Promise<FetchResul
       await fsp.rm(temp, { force: true });
       throw writeFailed(temp, err);
     }
-    await placeFile(await cacheInsert(cacheDir, file.sha256, temp), wheelhouse, file.filename);
+    await placeFile(await cacheInsert(cacheDir, file.sha256, temp, { readOnly: true }), wheelhouse, file.filename);
     placed(file, 'download');
   };
 
@@ -184,7 +184,7 @@ export async function fetchWheelhouse(options: FetchOptions): Promise<FetchResul
     }
     result.downloaded++;
     result.bytes += file.size;
-    return cacheInsert(cacheDir, file.sha256, temp);
+    return cacheInsert(cacheDir, file.sha256, temp, { readOnly: true });
   };
 
   const download = async (file: PlannedFile): Promise<string> => {
