@@ -82,15 +82,15 @@ export async function fetchWheelhouse(options: FetchOptions): Promise<FetchResul
   const { files, wheelhouse, cacheDir } = options;
   const onEvent = options.onEvent ?? silent;
   const result: FetchResult = { downloaded: 0, fromCache: 0, present: 0, bytes: 0, pruned: [], quarantined: [], built: 0 };
-  try {
-    await fsp.mkdir(wheelhouse, { recursive: true });
-    await fsp.mkdir(casTempDir(cacheDir), { recursive: true });
-  } catch (err) {
-    throw writeFailed(wheelhouse, err);
-  }
-  // Leftovers of a killed run: never visible to pip (dot names), but they take space.
-  await removeStaleTemps(wheelhouse);
-  await removeStaleTemps(casTempDir(cacheDir));
+  // Both directories at once, then the leftovers of a killed run in both (never visible to pip, dot names, but they take space).
+  const ready = (dir: string): Promise<unknown> =>
+    fsp.mkdir(dir, { recursive: true }).then(
+      () => removeStaleTemps(dir),
+      (err: unknown) => {
+        throw writeFailed(dir, err);
+      },
+    );
+  await Promise.all([ready(wheelhouse), ready(casTempDir(cacheDir))]);
 
   const downloader = new Downloader({
     userAgent: options.userAgent ?? 'pyindex',
