@@ -176,7 +176,9 @@ class Connection {
     const tokens = connection.split(',').map((s) => s.trim());
     this.keepAlive = head.http10 ? tokens.includes('keep-alive') : !tokens.includes('close');
     this.framing = framingOf(head);
-    if (this.framing.kind === 'close') this.keepAlive = false;
+    // Close-delimited bodies end the connection; a response with both Transfer-Encoding and
+    // Content-Length may be a smuggling attempt and must not be reused (RFC 9112 §6.3).
+    if (this.framing.kind === 'close' || (head.headers['transfer-encoding'] !== undefined && head.headers['content-length'] !== undefined)) this.keepAlive = false;
     this.chunkState = 'size';
     this.line = '';
     const exchange = this.exchange;

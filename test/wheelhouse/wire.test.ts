@@ -158,6 +158,14 @@ t.test('Connection: close and HTTP/1.0 without keep-alive are not pooled; 1.0 wi
   t.equal(server.connections, 3, 'closed twice, then one connection kept for the last two');
 });
 
+t.test('Transfer-Encoding wins over Content-Length, and such a connection is not reused', async (t) => {
+  const server = await rawServer(t, (socket) => socket.write('HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n'));
+  const p = pool(t);
+  t.equal((await get(p, `${server.url}/a`)).body.toString(), 'hello');
+  t.equal((await get(p, `${server.url}/b`)).body.toString(), 'hello');
+  t.equal(server.connections, 2);
+});
+
 t.test('204/304 have no body; a zero Content-Length ends at once', async (t) => {
   const server = await rawServer(t, (socket, i) => {
     socket.write(['HTTP/1.1 204 No Content\r\n\r\n', 'HTTP/1.1 304 Not Modified\r\nContent-Length: 99\r\n\r\n', 'HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n'][i] ?? '');
