@@ -22,7 +22,6 @@ import { fileKind } from '../index/types.js';
 import type { Lockfile } from '../lock/types.js';
 import { isWheelFilename } from '../pep/wheel-filename.js';
 import type { BuildSdistsResult } from './build-sdist.js';
-import { syncDirectory } from '../util/atomic-write.js';
 import { cacheInsert, cacheLookup, casTempDir, placeFile, removeStaleTemps, tempName } from './cas.js';
 import { Downloader, type DownloadIo } from './download.js';
 import { DurableBatch, type DurableBatchOptions } from './durable.js';
@@ -250,9 +249,8 @@ export async function fetchWheelhouse(options: FetchOptions): Promise<FetchResul
     }
     if (sdists.length) report(true);
     if (options.prune) result.pruned = await prune(wheelhouse, new Set([...wheels, ...builds.wheels].map((f) => f.filename)));
-    await syncDirectory(wheelhouse).catch((err: unknown) => {
-      throw writeFailed(wheelhouse, err);
-    });
+    // No separate fsync of the wheelhouse directory for the links made above: writing the manifest
+    // (writeFileAtomic) ends with one, which makes every entry of the directory durable.
     const manifest = await nextManifest(wheelhouse, wheels, result.pruned);
     for (const { filename, ...entry } of builds.wheels) manifest.files[filename] = entry;
     await writeManifest(wheelhouse, manifest);
