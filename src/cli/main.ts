@@ -6,11 +6,11 @@ import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { PyindexError } from '../errors/index.js';
 import { packageRoot } from '../util/package-root.js';
-import { preloadYamlParser, setParsedYamlCacheDir } from '../util/yaml-source.js';
-import { dirname, join, resolve } from 'node:path';
-import { cacheDir, LOCK_FILENAME } from './paths.js';
+import { setParsedYamlCacheDir } from '../util/yaml-source.js';
+import { join } from 'node:path';
+import { cacheDir } from './paths.js';
 import type { Command, OptionSpec } from './command.js';
-import { commandEntries, loadAllCommands, type CommandEntry } from './commands/index.js';
+import { commandTable, loadAllCommands, type CommandEntry } from './commands/index.js';
 import { createOutput, type OutputStreams } from './output.js';
 import { renderError } from './render-error.js';
 import { createReporter } from './reporter.js';
@@ -30,13 +30,12 @@ export function version(): string {
   return pkg.version;
 }
 
-/** The command the arguments name (longest matching path), loaded. */
-async function findCommand(argv: string[]): Promise<{ command: Command | undefined; rest: string[] }> {
+function findCommand(argv: string[]): { entry: CommandEntry | undefined; rest: string[] } {
   let best: CommandEntry | undefined;
-  for (const c of commandEntries) {
+  for (const c of commandTable) {
     if (c.path.every((w, i) => argv[i] === w) && (!best || c.path.length > best.path.length)) best = c;
   }
-  return { command: best ? await best.load() : undefined, rest: best ? argv.slice(best.path.length) : argv };
+  return { entry: best, rest: best ? argv.slice(best.path.length) : argv };
 }
 
 export async function usageText(): Promise<string> {
@@ -69,12 +68,13 @@ export async function run(argv: string[], options: RunOptions = {}): Promise<num
       stdout.write(`${version()}\n`);
       return 0;
     }
-    const { command, rest } = await findCommand(argv);
-    if (!command) {
+    const { entry, rest } = findCommand(argv);
+    if (!entry) {
       throw new PyindexError('E_USAGE', `unknown command ${JSON.stringify(argv.filter((a) => !a.startsWith('-')).join(' '))}`, {
         hint: `Run "pyindex --help" for the list of commands.`,
       });
     }
+    const command = await entry.load();
     let parsed: ReturnType<typeof parseArgs>;
     try {
       parsed = parseArgs({ args: rest, options: { ...GLOBAL_OPTIONS, ...command.options }, allowPositionals: true, strict: true });
@@ -99,10 +99,6 @@ export async function run(argv: string[], options: RunOptions = {}): Promise<num
       env,
     };
     setParsedYamlCacheDir(join(cacheDir(context), 'parsed-yaml'));
-    // The config and its lockfile are what most commands read first: when either is new, load the parser now.
-    const given = context.values.config;
-    const config = typeof given === 'string' ? resolve(context.cwd, given) : join(context.cwd, 'pyindex.yaml');
-    await preloadYamlParser([config, join(dirname(config), LOCK_FILENAME)]);
     const reporter = createReporter(jsonMode ? 'json' : stdoutTTY && !env.CI ? 'tty' : 'plain', stderr);
     const code = await command.run({
       ...context,

@@ -1,6 +1,6 @@
 /**
- * Where the config is when no --config names it. Kept apart from load.ts so
- * that finding the file does not load the YAML parser and schema validators.
+ * Finding pyindex.yaml in a directory. Apart from load.ts so the CLI can
+ * locate the config without loading the config reader (start-up).
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';

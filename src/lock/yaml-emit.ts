@@ -15,6 +15,7 @@
  * (never fold), `doubleQuotedAsJSON`, default `singleQuote: null`, default
  * `blockQuote: true` with literal (`|`) blocks for multi-line strings.
  */
+import { CORE_NON_STRING } from '../util/yaml-core.js';
 import type { LockedBuildRequirement, LockedFile, LockedJob, LockedPackage, LockedProfile, LockedRequirement, Lockfile } from './types.js';
 
 /** yaml's "cannot be plain" test: indicators at the start, `: `/` #` inside, whitespace or `:` at the end. */
@@ -22,21 +23,6 @@ const PLAIN_UNSAFE = /^[\n\t ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-][ \t]|[\n:][ \t]|[ \
 /** Control characters and lone surrogates are only representable double-quoted. */
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const NEEDS_ESCAPE = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u{D800}-\u{DFFF}]/u;
-/**
- * Plain scalars the YAML 1.2 core schema resolves to something other than a
- * string (null, bool, int oct/dec/hex, .inf/.nan, floats): quoted so that
- * `1.0` stays the version string "1.0". Same regexes as yaml's core tags.
- */
-const CORE_NON_STRING = [
-  /^(?:~|[Nn]ull|NULL)?$/,
-  /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/,
-  /^0o[0-7]+$/,
-  /^[-+]?[0-9]+$/,
-  /^0x[0-9a-fA-F]+$/,
-  /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
-  /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/,
-  /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/,
-];
 /** A run of newlines not at the start of the text and not the last thing in it (yaml's blockEndNewlines). */
 const BLOCK_END_NEWLINES = /(^|(?<!\n))\n+(?!\n|$)/g;
 /** yaml writes a single-line implicit key longer than this as an explicit `? key`. */

@@ -78,6 +78,16 @@ function step(onEvent: EventSink, id: string, title: string): (ok: boolean, deta
   return (ok, detail) => onEvent({ type: 'task:end', id, ok, ...(detail ? { detail } : {}) });
 }
 
+/** Milliseconds `fn` took, added to `timings[key]`. */
+async function timed<T>(timings: { venvMs: number; pipMs: number }, key: 'venvMs' | 'pipMs', fn: () => Promise<T>): Promise<T> {
+  const start = performance.now();
+  try {
+    return await fn();
+  } finally {
+    timings[key] += performance.now() - start;
+  }
+}
+
 /** Runs pip with its pid recorded in the venv lock, throwing the mapped error on failure. */
 async function pip(layout: VenvLayout, lock: VenvLock, o: Resolved, args: string[], what: string, wheelhouse?: string): Promise<void> {
   const run = await runPip(layout.python, args, {
@@ -115,6 +125,7 @@ export async function provisionFully(o: Resolved, layout: VenvLayout, venvLock: 
   await writeFile(marker, JSON.stringify({ pid: process.pid, started: new Date().toISOString() }));
 
   const pyEnv = isolatedPythonEnv(o.env);
+  const timings = { venvMs: 0, pipMs: 0 };
   let created: string | undefined;
   const condition = await inspectVenv(layout);
   if (condition.kind === 'absent') created = 'new venv';
@@ -123,8 +134,10 @@ export async function provisionFully(o: Resolved, layout: VenvLayout, venvLock: 
   if (created) {
     const done = step(o.onEvent, 'venv', `${created === 'new venv' ? 'create' : 'rebuild'} venv ${layout.dir} with ${found.path}`);
     try {
-      await clearVenv(layout);
-      await createVenv(found.path, detection.facts.version, layout, o.env);
+      await timed(timings, 'venvMs', async () => {
+        await clearVenv(layout);
+        await createVenv(found.path, detection.facts.version, layout, o.env);
+      });
       done(true);
     } catch (err) {
       done(false);
@@ -144,7 +157,7 @@ export async function provisionFully(o: Resolved, layout: VenvLayout, venvLock: 
     const extra = diffInstalled(before.dists, pins).extra.filter((d) => d.name);
     if (extra.length) {
       const done = step(o.onEvent, 'uninstall', `remove ${extra.length} distribution(s) the lock does not name`);
-      await pip(layout, venvLock, o, ['uninstall', ...PIP_BASE_OPTIONS, '-y', ...extra.map((d) => d.name)], 'pip uninstall');
+      await timed(timings, 'pipMs', () => pip(layout, venvLock, o, ['uninstall', ...PIP_BASE_OPTIONS, '-y', ...extra.map((d) => d.name)], 'pip uninstall'));
       pipRuns++;
       removed.push(...extra.map((d) => `${d.name}==${d.version}`));
       done(true, removed.join(', '));
@@ -157,7 +170,7 @@ export async function provisionFully(o: Resolved, layout: VenvLayout, venvLock: 
     installed = interrupted || !beforeDiff ? pins.map((p) => `${p.name}==${p.version}`) : [...beforeDiff.missing.map((p) => `${p.name}==${p.version}`), ...beforeDiff.wrongVersion.map((w) => `${w.name}==${w.locked}`)];
     const done = step(o.onEvent, 'pip', `pip install ${pins.length} locked distribution(s) from ${wheelhouse}${interrupted ? ' (repairing an interrupted provision)' : ''}`);
     try {
-      await pip(layout, venvLock, o, pipInstallArgs(wheelhouse, requirements, interrupted), 'pip install', wheelhouse);
+      await timed(timings, 'pipMs', () => pip(layout, venvLock, o, pipInstallArgs(wheelhouse, requirements, interrupted), 'pip install', wheelhouse));
       done(true);
     } catch (err) {
       done(false);
@@ -210,5 +223,6 @@ export async function provisionFully(o: Resolved, layout: VenvLayout, venvLock: 
     packages: pins.length,
     pipRuns,
     fetched: ready.fetched ? { downloaded: ready.fetched.downloaded, fromCache: ready.fetched.fromCache, quarantined: ready.fetched.quarantined } : undefined,
+    timings: { venvMs: Math.round(timings.venvMs), pipMs: Math.round(timings.pipMs) },
   };
 }

@@ -61,6 +61,12 @@ export interface ProvisionResult {
   pipRuns: number;
   /** Set when --fetch fetched files first. */
   fetched?: { downloaded: number; fromCache: number; quarantined: string[] } | undefined;
+  /**
+   * Wall time (ms) spent in the child processes a bare `python -m venv` +
+   * `pip install` would also run: creating the venv, and pip (install and
+   * uninstall). The rest of a run is what pyindex adds (bench/provision.bench.ts).
+   */
+  timings?: { venvMs: number; pipMs: number } | undefined;
 }
 
 export const STATE_LOCK = 'lock';

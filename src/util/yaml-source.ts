@@ -3,42 +3,22 @@
  * the LINE of the offending key, not just its path.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import type * as YamlModule from 'yaml';
 import type { LineCounter, Node as YamlNode, parseDocument } from 'yaml';
 import { PyindexError, type ErrorCode } from '../errors/index.js';
+import { parseSimpleYaml } from './yaml-fast.js';
 
 /**
- * The YAML parser, loaded only when a document is not in the parsed cache
- * (below): a CI run that reads the same config and lockfile again never
- * compiles it (~17 ms of every command's start-up when it was imported up
- * front). `preloadYamlParser` loads it ahead, asynchronously, when a miss is
- * coming; a miss nobody foresaw loads it synchronously from node_modules.
+ * `yaml` is loaded on first need (loading it took 50–120 ms of a command's
+ * start-up here): the files pyindex reads are usually in the subset
+ * yaml-fast.ts reads, and positions are only wanted for an error message.
  */
-let yaml: typeof YamlModule | undefined;
-
-function yamlParser(): typeof YamlModule {
-  yaml ??= createRequire(import.meta.url)('yaml') as typeof YamlModule;
-  return yaml;
-}
-
-/** Loads the YAML parser now if any of `files` (those that exist) is not in the parsed cache. */
-export async function preloadYamlParser(files: readonly string[]): Promise<void> {
-  if (yaml) return;
-  const miss = !parsedCacheDir || files.some((f) => {
-    try {
-      const cached = parsedCacheFile(readFileSync(f, 'utf8'));
-      return cached === undefined || !existsSync(cached);
-    } catch {
-      return false; // a missing file is reported by whoever reads it
-    }
-  });
-  if (!miss) return;
-  // yaml is CommonJS: bundled, its module object arrives as the default export.
-  const loaded = (await import('yaml')) as typeof YamlModule & { default?: typeof YamlModule };
-  yaml ??= loaded.default ?? loaded;
+let yamlModule: typeof import('yaml') | undefined;
+function yamlLib(): typeof import('yaml') {
+  yamlModule ??= createRequire(import.meta.url)('yaml') as typeof import('yaml');
+  return yamlModule;
 }
 
 /** Where a value came from, for error messages: file and a key-path -> line lookup. */
@@ -56,6 +36,7 @@ export interface LocatedYaml {
 }
 
 function lineOfIn(contents: unknown, counter: LineCounter, path: readonly (string | number)[]): number | undefined {
+  const { isMap, isScalar, isSeq } = yamlLib();
   let node: unknown = contents;
   let line: number | undefined;
   const lineAt = (n: unknown): number | undefined => {
@@ -64,7 +45,6 @@ function lineOfIn(contents: unknown, counter: LineCounter, path: readonly (strin
   };
   line = lineAt(node);
   for (const seg of path) {
-    const { isMap, isScalar, isSeq } = yamlParser();
     if (isMap(node)) {
       const pair = node.items.find((p) => (isScalar(p.key) ? String(p.key.value) : String(p.key)) === String(seg));
       if (!pair) return line;
@@ -92,14 +72,10 @@ export function setParsedYamlCacheDir(dir: string | undefined): void {
   parsedCacheDir = dir;
 }
 
-function parsedCacheFile(text: string): string | undefined {
-  return parsedCacheDir ? join(parsedCacheDir, `${createHash('sha256').update(text).digest('hex')}.json`) : undefined;
-}
-
 function parseWithPositions(text: string, file: string, code: string): { doc: ReturnType<typeof parseDocument>; counter: LineCounter } {
-  const { LineCounter, parseDocument } = yamlParser();
-  const counter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false });
+  const { LineCounter: Counter, parseDocument: parse } = yamlLib();
+  const counter = new Counter();
+  const doc = parse(text, { lineCounter: counter, prettyErrors: false });
   const first = doc.errors[0];
   if (first) {
     const line = counter.linePos(first.pos[0]).line;
@@ -111,31 +87,37 @@ function parseWithPositions(text: string, file: string, code: string): { doc: Re
   return { doc, counter };
 }
 
-/** Parses YAML text; syntax errors become `code` with file:line. Line lookups parse positions only when asked. */
+/**
+ * Parses YAML text; syntax errors become `code` with file:line. Line lookups
+ * parse positions only when asked. Text in the subset yaml-fast.ts reads
+ * skips both `yaml` and the parsed-YAML cache.
+ */
 export function parseLocatedYaml(text: string, file: string, code: 'E_PROFILE_INVALID' | 'E_CONFIG_INVALID' | 'E_LOCK_INVALID' = 'E_PROFILE_INVALID'): LocatedYaml {
-  const cacheFile = parsedCacheFile(text);
   let positions: { doc: ReturnType<typeof parseDocument>; counter: LineCounter } | undefined;
-  let value: unknown;
-  let cached = false;
-  if (cacheFile) {
-    try {
-      value = JSON.parse(readFileSync(cacheFile, 'utf8')) as unknown;
-      cached = true;
-    } catch {
-      // a miss (or a damaged entry): parse below
-    }
-  }
-  if (!cached) {
-    positions = parseWithPositions(text, file, code);
-    value = positions.doc.toJS() as unknown;
-    if (cacheFile && parsedCacheDir) {
+  let value = parseSimpleYaml(text);
+  if (value === undefined) {
+    const cacheFile = parsedCacheDir ? join(parsedCacheDir, `${createHash('sha256').update(text).digest('hex')}.json`) : undefined;
+    let cached = false;
+    if (cacheFile) {
       try {
-        mkdirSync(parsedCacheDir, { recursive: true });
-        const tmp = `${cacheFile}.${process.pid}.tmp`;
-        writeFileSync(tmp, JSON.stringify(value));
-        renameSync(tmp, cacheFile);
+        value = JSON.parse(readFileSync(cacheFile, 'utf8')) as unknown;
+        cached = true;
       } catch {
-        // caching is an optimisation; a read-only cache is fine
+        // a miss (or a damaged entry): parse below
+      }
+    }
+    if (!cached) {
+      positions = parseWithPositions(text, file, code);
+      value = positions.doc.toJS() as unknown;
+      if (cacheFile && parsedCacheDir) {
+        try {
+          mkdirSync(parsedCacheDir, { recursive: true });
+          const tmp = `${cacheFile}.${process.pid}.tmp`;
+          writeFileSync(tmp, JSON.stringify(value));
+          renameSync(tmp, cacheFile);
+        } catch {
+          // caching is an optimisation; a read-only cache is fine
+        }
       }
     }
   }

@@ -57,14 +57,30 @@ export async function cacheLookup(cacheDir: string, file: ExpectedFile): Promise
   return undefined;
 }
 
-/** Moves a verified temp file into the cache; entries are read-only because wheelhouses hard-link them. */
-export async function cacheInsert(cacheDir: string, sha256: string, temp: string): Promise<string> {
+/** Prefix directories (`files/sha256/ab`) this process made or found: one mkdir each, not one per file. */
+const madeDirs = new Set<string>();
+
+/**
+ * Moves a verified temp file into the cache; entries are read-only because
+ * wheelhouses hard-link them (downloads are created read-only, so their
+ * chmod is skipped).
+ */
+export async function cacheInsert(cacheDir: string, sha256: string, temp: string, options: { readOnly?: boolean } = {}): Promise<string> {
   const path = casPath(cacheDir, sha256);
+  const dir = join(cacheDir, 'files', 'sha256', sha256.slice(0, 2));
   try {
-    await fsp.chmod(temp, 0o444);
-    await fsp.mkdir(join(cacheDir, 'files', 'sha256', sha256.slice(0, 2)), { recursive: true });
+    if (!options.readOnly) await fsp.chmod(temp, 0o444);
+    if (!madeDirs.has(dir)) {
+      await fsp.mkdir(dir, { recursive: true });
+      madeDirs.add(dir);
+    }
     // A concurrent fetch may have inserted the same bytes: rename replaces them with identical ones.
-    await fsp.rename(temp, path);
+    await fsp.rename(temp, path).catch(async (err: unknown) => {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      // The prefix directory was removed since (a cache cleanup): make it again.
+      await fsp.mkdir(dir, { recursive: true });
+      await fsp.rename(temp, path);
+    });
   } catch (err) {
     await fsp.rm(temp, { force: true });
     throw writeFailed(path, err);
@@ -76,10 +92,19 @@ const LINK_FALLBACK = new Set(['EXDEV', 'EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EMLIN
 
 /**
  * Makes `dir/filename` a hard link to (or, across filesystems, a copy of)
- * `source`, replacing whatever was there in one rename.
+ * `source`. A new name is linked in place (link(2) makes it appear whole,
+ * at once); an existing one is replaced by linking a dot-named temp and
+ * renaming it over.
  */
 export async function placeFile(source: string, dir: string, filename: string): Promise<'link' | 'copy'> {
   const final = join(dir, filename);
+  try {
+    await fsp.link(source, final);
+    return 'link';
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? '';
+    if (code !== 'EEXIST' && !LINK_FALLBACK.has(code)) throw writeFailed(final, err);
+  }
   const temp = join(dir, tempName(filename));
   let how: 'link' | 'copy' = 'link';
   try {
@@ -105,4 +130,3 @@ export async function placeFile(source: string, dir: string, filename: string): 
   }
   return how;
 }
-

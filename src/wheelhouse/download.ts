@@ -1,29 +1,29 @@
 /**
  * Streaming, verified downloads. `HttpClient` (src/index/http.ts) buffers
  * whole bodies, which suits index pages but not 100+ MB wheels, so files go
- * through this: keep-alive connection pools, the same retry policy
+ * through this: keep-alive connection pools (wire.ts), the same retry policy
  * (timeouts, connection errors, 429 and 5xx retried with exponential
  * backoff; a body cut short is retried too), redirects followed by hand, and
  * every byte hashed on its way to a temporary file. The file is not synced
- * here: the caller makes it durable (durable.ts, one syncfs per batch)
+ * here: the caller makes it durable (durable.ts, fdatasync per batch)
  * before any rename may make it visible.
  *
- * Transport: Node's own http/https, not undici. Measured on the fetch bench
- * corpus (32 wheels, 107 MB, loopback, 16 connections): undici spent ~300 ms
- * of CPU to receive it (its llhttp runs as wasm and copies every body chunk
- * into wasm memory), node:http ~150 ms (native llhttp, body chunks are slices
- * of the socket's reads); on a loaded 2-core build machine CPU is the
- * limit, and node:http is built in, so nothing is loaded at start-up either.
+ * Transport: wire.ts, a minimal HTTP/1.1 client whose sockets read into
+ * one reused buffer per connection; each slice is hashed and copied into a
+ * 256 KiB write buffer here, and full buffers are written while the socket
+ * keeps reading (two in flight at most, else the socket pauses). Measured
+ * on the fetch bench corpus (32 wheels, 107 MB, loopback, 16 connections),
+ * receiving alone took ~0.8 s of CPU with node:http and ~0.3 s with
+ * undici (its wasm llhttp copies every chunk), against ~0.1 s this way; on
+ * a loaded 2-core build machine CPU time is wall time.
  */
-import { createHash } from 'node:crypto';
-import { createReadStream, promises as fsp } from 'node:fs';
-import http, { type IncomingMessage } from 'node:http';
+import { createHash, type Hash } from 'node:crypto';
+import { createReadStream, promises as fsp, writeSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Readable } from 'node:stream';
 import { PyindexError, isPyindexError } from '../errors/index.js';
 import { silent, type EventSink } from '../events/index.js';
-import { errorCode } from '../index/http.js';
 import { writeFailed } from './errors.js';
+import { WirePool, type BodySink, type ResponseHead } from './wire.js';
 
 /** What the bytes must be: the lock's facts. */
 export interface ExpectedFile {
@@ -34,19 +34,26 @@ export interface ExpectedFile {
 
 /** The file calls a download makes, replaceable so tests can fail them (e.g. ENOSPC). */
 export interface DownloadFileHandle {
-  /** May write fewer bytes than given (a nearly full disk does that without an error). */
-  writev(buffers: Buffer[]): Promise<{ bytesWritten: number }>;
+  /**
+   * Appends `data`, synchronously; returns the bytes written, which may be
+   * fewer than given (a nearly full disk does that without an error).
+   */
+  writeSync(data: Uint8Array): number;
   stat(): Promise<{ size: number }>;
   close(): Promise<void>;
 }
 export interface DownloadIo {
-  /** Creates `path` exclusively ('wx'). */
+  /** Creates `path` exclusively ('wx'), read-only for everyone (it becomes a cache entry that wheelhouses hard-link). */
   create(path: string): Promise<DownloadFileHandle>;
   unlink(path: string): Promise<void>;
 }
 
 export const nodeDownloadIo: DownloadIo = {
-  create: (path) => fsp.open(path, 'wx', 0o644),
+  create: async (path) => {
+    // The mode applies to later opens; this descriptor may write.
+    const handle = await fsp.open(path, 'wx', 0o444);
+    return { writeSync: (data) => writeSync(handle.fd, data), stat: () => handle.stat(), close: () => handle.close() };
+  },
   unlink: (path) => fsp.unlink(path),
 };
 
@@ -74,12 +81,8 @@ const MAX_REDIRECTS = 10;
 const TIMEOUT_CODES = new Set(['ETIMEDOUT']);
 const PERMANENT_NETWORK_CODES = new Set(['ENOTFOUND', 'EAI_FAIL']);
 const CUT_SHORT_CODES = new Set(['ECONNRESET', 'EPIPE', 'ERR_STREAM_PREMATURE_CLOSE']);
-/**
- * Bytes gathered before one writev: fewer syscalls (and worker-thread
- * hand-offs) than a write per socket chunk, small enough to keep 16
- * downloads' buffers modest.
- */
-const WRITE_BATCH = 1 << 20;
+/** Read size for file: URLs. */
+const LOCAL_READ = 1 << 20;
 /** The most of an error body kept for the message. */
 const ERROR_BODY_LIMIT = 64 * 1024;
 const UP_HINT = 'Check that the index is up and reachable from this machine, then run the command again (files already fetched are kept).';
@@ -91,10 +94,8 @@ class Retryable extends Error {
   }
 }
 
-type HttpModule = typeof http;
-
 export class Downloader {
-  private readonly agents = new Map<string, Promise<{ module: HttpModule; agent: http.Agent }>>();
+  private pool: WirePool | undefined;
   private readonly onEvent: EventSink;
   private readonly io: DownloadIo;
   private readonly timeoutMs: number;
@@ -109,21 +110,9 @@ export class Downloader {
     this.retryDelayMs = options.retryDelayMs ?? 250;
   }
 
-  /** The keep-alive pool for a protocol; https (and so TLS) is loaded only when an https URL comes. */
-  private pool(protocol: string): Promise<{ module: HttpModule; agent: http.Agent }> {
-    let entry = this.agents.get(protocol);
-    if (!entry) {
-      const module: Promise<HttpModule> = protocol === 'https:' ? import('node:https').then((m) => m.default as unknown as HttpModule) : Promise.resolve(http);
-      // Idle pooled sockets are unref'd by the agent, so they never hold the process open.
-      entry = module.then((m) => ({ module: m, agent: new m.Agent({ keepAlive: true, maxSockets: this.options.connections ?? 16, timeout: this.timeoutMs }) }));
-      this.agents.set(protocol, entry);
-    }
-    return entry;
-  }
-
   async close(): Promise<void> {
-    for (const pool of this.agents.values()) (await pool).agent.destroy();
-    this.agents.clear();
+    this.pool?.close();
+    this.pool = undefined;
   }
 
   /**
@@ -154,32 +143,54 @@ export class Downloader {
     }
   }
 
+  /** One try: the temp file is created first, filled by the final response of the redirect chain, verified; removed on failure. */
   private async attempt(url: string, expected: ExpectedFile, temp: string, count: (n: number) => void): Promise<void> {
-    if (url.startsWith('file:')) {
-      let body: Readable;
-      try {
-        body = createReadStream(fileURLToPath(url), { highWaterMark: WRITE_BATCH });
-      } catch (cause) {
-        throw notFound(url, cause);
-      }
-      return this.writeVerified(body, url, expected, temp, count, (cause) => {
-        const code = (cause as NodeJS.ErrnoException).code;
-        return code === 'ENOENT' ? notFound(url, cause) : new PyindexError('E_NETWORK', `cannot read ${url}: ${code ?? String(cause)}`, { hint: UP_HINT, cause, details: { url } });
-      });
+    let handle: DownloadFileHandle;
+    try {
+      handle = await this.io.create(temp);
+    } catch (err) {
+      throw writeFailed(temp, err);
     }
+    const file = new FileSink(handle, temp, url, expected, count);
+    let ok = false;
+    try {
+      if (url.startsWith('file:')) await readLocal(url, file);
+      else await this.fetchInto(url, file);
+      await file.finish();
+      ok = true;
+    } finally {
+      await handle.close().catch(() => undefined);
+      if (!ok) await this.io.unlink(temp).catch(() => undefined);
+    }
+  }
+
+  /** GETs `url` (following redirects) and streams the final 2xx body into `file`. */
+  private async fetchInto(url: string, file: FileSink): Promise<void> {
+    this.pool ??= new WirePool({ userAgent: this.options.userAgent, maxSockets: this.options.connections ?? 16, timeoutMs: this.timeoutMs });
     let current = new URL(url);
     for (let hop = 0; ; hop++) {
       this.onEvent({ type: 'index:request', url: current.href });
-      let res: IncomingMessage;
+      let head: ResponseHead | undefined;
+      let errorBody = '';
       try {
-        res = await this.get(current);
+        await this.pool.get(current, (h): BodySink => {
+          head = h;
+          if (h.status >= 200 && h.status < 300 && !REDIRECTS.has(h.status)) return file;
+          // A redirect's or an error's body: the start of it is kept for the message, the rest read and dropped.
+          return {
+            data: (chunk) => {
+              if (errorBody.length < ERROR_BODY_LIMIT) errorBody += chunk.toString('utf8', 0, Math.min(chunk.length, ERROR_BODY_LIMIT - errorBody.length));
+              return true;
+            },
+          };
+        });
       } catch (err) {
+        if (isPyindexError(err)) throw err;
         throw networkError(err, url, this.timeoutMs);
       }
-      const status = res.statusCode ?? 0;
-      const location = res.headers.location;
-      if (REDIRECTS.has(status) && typeof location === 'string') {
-        res.resume();
+      const status = head?.status ?? 0;
+      const location = head?.headers.location;
+      if (REDIRECTS.has(status) && location !== undefined) {
         const next = new URL(location, current);
         if (hop >= MAX_REDIRECTS || (next.protocol !== 'http:' && next.protocol !== 'https:')) {
           throw new PyindexError('E_HTTP', `GET ${url}: bad redirect to ${next.href} (after ${hop + 1} redirects)`, {
@@ -191,152 +202,106 @@ export class Downloader {
         continue;
       }
       if (status < 200 || status >= 300) {
-        const text = await bodyText(res).catch(() => '');
-        const error = statusError(url, current.href, status, text);
+        const error = statusError(url, current.href, status, errorBody);
         throw status >= 500 || status === 429 ? new Retryable(error) : error;
       }
-      return this.writeVerified(res, url, expected, temp, count, (err) => networkError(err, url, this.timeoutMs));
+      return;
     }
   }
+}
 
-  /**
-   * GET `url` on the pool; resolves with the response once its headers are
-   * in. Inactivity longer than the timeout — connecting, waiting for
-   * headers, or between body chunks — destroys the exchange with ETIMEDOUT.
-   */
-  private async get(url: URL): Promise<IncomingMessage> {
-    const { module, agent } = await this.pool(url.protocol);
-    return new Promise((resolve, reject) => {
-      let response: IncomingMessage | undefined;
-      const req = module.get(url, { agent, headers: { 'user-agent': this.options.userAgent, 'accept-encoding': 'identity' } }, (res) => {
-        response = res;
-        resolve(res);
-      });
-      req.setTimeout(this.timeoutMs, () => {
-        const err = Object.assign(new Error(`no data for ${this.timeoutMs} ms`), { code: 'ETIMEDOUT' });
-        // Mid-body the reader must see the timeout, not the "aborted" that destroying the request would give.
-        if (response) response.destroy(err);
-        req.destroy(err);
-      });
-      req.on('error', reject);
-    });
+/** A file: URL's bytes through the same sink (mirrors on a shared filesystem). */
+async function readLocal(url: string, file: FileSink): Promise<void> {
+  let stream;
+  try {
+    stream = createReadStream(fileURLToPath(url), { highWaterMark: LOCAL_READ });
+  } catch (cause) {
+    throw notFound(url, cause);
   }
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) file.data(chunk);
+  } catch (cause) {
+    if (isPyindexError(cause)) throw cause;
+    const code = (cause as NodeJS.ErrnoException).code;
+    throw code === 'ENOENT' ? notFound(url, cause) : new PyindexError('E_NETWORK', `cannot read ${url}: ${code ?? String(cause)}`, { hint: UP_HINT, cause, details: { url } });
+  } finally {
+    stream.destroy();
+  }
+}
 
-  /** Streams `body` into `temp`, hashing and counting; verifies. Removes `temp` on failure. */
-  private async writeVerified(
-    body: Readable,
-    url: string,
-    expected: ExpectedFile,
-    temp: string,
-    count: (n: number) => void,
-    readError: (err: unknown) => PyindexError | Retryable,
-  ): Promise<void> {
-    let handle: DownloadFileHandle;
+/**
+ * The receiving end of one download attempt: each slice is counted, checked
+ * against the locked size, hashed and appended to the temp file before the
+ * socket reads again (the slice's memory is the socket's, reused on its
+ * next read). Appending synchronously, straight from that memory: on the
+ * bench corpus 107 MB took ~20 ms of CPU this way against ~50 ms as queued
+ * asynchronous writes of copied buffers (plus the copies), and a write to
+ * the page cache does not wait for the disk. A write failure (ENOSPC)
+ * aborts the transfer from inside the sink.
+ *
+ * Hashing stays here, on the main thread, though it is ~20% of the
+ * transfer's wall time (bench corpus, 8 interleaved runs under load ~6:
+ * transfer median 552 ms hashing inline, 383 ms not hashing at all). Tried
+ * and not kept: a worker thread reading the file back as it grows and
+ * hashing it — 598 ms median and more CPU (thread start-up, the reads) on
+ * this 2-core machine, where the index server and the machine's other work
+ * leave no core idle for it.
+ */
+class FileSink implements BodySink {
+  private readonly hash: Hash = createHash('sha256');
+  private size = 0;
+
+  constructor(
+    private readonly handle: DownloadFileHandle,
+    private readonly temp: string,
+    private readonly url: string,
+    private readonly expected: ExpectedFile,
+    private readonly count: (n: number) => void,
+  ) {}
+
+  data(chunk: Buffer): boolean {
+    this.size += chunk.length;
+    if (this.size > this.expected.size) throw mismatch(this.url, this.expected, `more than the locked ${this.expected.size} bytes`);
+    this.hash.update(chunk);
     try {
-      handle = await this.io.create(temp);
+      appendAll(this.handle, chunk);
     } catch (err) {
-      throw writeFailed(temp, err);
+      throw writeFailed(this.temp, err);
     }
-    const hash = createHash('sha256');
-    let size = 0;
-    let ok = false;
-    // One write in flight while the next batch is read: the socket keeps flowing during the disk write,
-    // and writev without a position appends in order because the next waits for it.
-    let writing: Promise<void> = Promise.resolve();
+    this.count(chunk.length);
+    return true;
+  }
+
+  /** After the body ended: size, hash and the file on disk checked. */
+  async finish(): Promise<void> {
+    if (this.size < this.expected.size) {
+      // A body that ends early without a transport error (no Content-Length): truncated.
+      throw new Retryable(
+        new PyindexError('E_NETWORK', `GET ${this.url}: the download ended after ${this.size} of ${this.expected.size} bytes`, {
+          hint: UP_HINT,
+          details: { url: this.url, size: this.size, expected: this.expected.size },
+        }),
+      );
+    }
+    const actual = this.hash.digest('hex');
+    if (actual !== this.expected.sha256) throw mismatch(this.url, this.expected, `sha256 ${actual}`, actual);
     try {
-      let batch: Buffer[] = [];
-      let batched = 0;
-      const flush = async (): Promise<void> => {
-        if (!batched) return;
-        const buffers = batch;
-        batch = [];
-        batched = 0;
-        await writing;
-        writing = writeAll(handle, buffers).catch((err: unknown) => {
-          throw writeFailed(temp, err);
-        });
-        // Observed by the next flush or the final await; until then it must not count as unhandled.
-        writing.catch(() => undefined);
-      };
-      try {
-        for await (const chunk of body as AsyncIterable<Buffer>) {
-          size += chunk.length;
-          if (size > expected.size) {
-            body.destroy();
-            throw mismatch(url, expected, `more than the locked ${expected.size} bytes`);
-          }
-          hash.update(chunk);
-          batch.push(chunk);
-          batched += chunk.length;
-          count(chunk.length);
-          if (batched >= WRITE_BATCH) await flush();
-        }
-      } catch (err) {
-        if (isPyindexError(err)) throw err;
-        // The connection broke mid-body: a truncated download, retried when the cause allows.
-        throw readError(err);
-      }
-      await flush();
-      await writing;
-      if (size < expected.size) {
-        // A body that ends early without a transport error (no Content-Length): truncated.
-        throw new Retryable(
-          new PyindexError('E_NETWORK', `GET ${url}: the download ended after ${size} of ${expected.size} bytes`, { hint: UP_HINT, details: { url, size, expected: expected.size } }),
-        );
-      }
-      const actual = hash.digest('hex');
-      if (actual !== expected.sha256) throw mismatch(url, expected, `sha256 ${actual}`, actual);
-      try {
-        // What the file holds, not what was hashed on the way: the two must agree before the rename.
-        const written = (await handle.stat()).size;
-        if (written !== expected.size) throw Object.assign(new Error(`${written} of ${expected.size} bytes on disk`), { code: 'EIO' });
-      } catch (err) {
-        throw writeFailed(temp, err);
-      }
-      ok = true;
-    } finally {
-      await writing.catch(() => undefined);
-      await handle.close().catch(() => undefined);
-      if (!ok) await this.io.unlink(temp).catch(() => undefined);
+      // What the file holds, not what was hashed on the way: the two must agree before the rename.
+      const written = (await this.handle.stat()).size;
+      if (written !== this.expected.size) throw Object.assign(new Error(`${written} of ${this.expected.size} bytes on disk`), { code: 'EIO' });
+    } catch (err) {
+      throw writeFailed(this.temp, err);
     }
   }
 }
 
-/** writev until every byte is down: a short write is retried with the rest, and a full disk then fails with ENOSPC. */
-async function writeAll(handle: DownloadFileHandle, buffers: Buffer[]): Promise<void> {
-  let rest = buffers;
-  for (;;) {
-    const total = rest.reduce((n, b) => n + b.length, 0);
-    const { bytesWritten } = await handle.writev(rest);
-    if (bytesWritten >= total) return;
-    if (bytesWritten === 0) throw Object.assign(new Error('the write made no progress'), { code: 'EIO' });
-    let skip = bytesWritten;
-    const next: Buffer[] = [];
-    for (const b of rest) {
-      if (skip >= b.length) {
-        skip -= b.length;
-        continue;
-      }
-      next.push(skip ? b.subarray(skip) : b);
-      skip = 0;
-    }
-    rest = next;
+/** Appends until every byte is down: a short write is retried with the rest, and a full disk then fails with ENOSPC. */
+function appendAll(handle: DownloadFileHandle, data: Uint8Array): void {
+  for (let at = 0; at < data.length; ) {
+    const n = handle.writeSync(at ? data.subarray(at) : data);
+    if (n <= 0) throw Object.assign(new Error('the write made no progress'), { code: 'EIO' });
+    at += n;
   }
-}
-
-/** The start of an error response's body, for the message; the rest is discarded. */
-async function bodyText(res: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of res as AsyncIterable<Buffer>) {
-    chunks.push(chunk);
-    size += chunk.length;
-    if (size >= ERROR_BODY_LIMIT) {
-      res.destroy();
-      break;
-    }
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 function mismatch(url: string, expected: ExpectedFile, got: string, actual?: string): PyindexError {
@@ -378,7 +343,9 @@ function isRetryableError(err: PyindexError): boolean {
 function networkError(err: unknown, url: string, timeoutMs: number): PyindexError | Retryable {
   if (isPyindexError(err)) return err;
   if (err instanceof Retryable) return err;
-  const code = errorCode(err);
+  // wire.ts and node:net errors carry their code themselves (no cause chain to walk, unlike fetch's).
+  const own = (err as { code?: unknown } | undefined)?.code;
+  const code = typeof own === 'string' ? own : undefined;
   let error: PyindexError;
   if (code && TIMEOUT_CODES.has(code)) {
     error = new PyindexError('E_TIMEOUT', `GET ${url}: no data for ${timeoutMs} ms (${code})`, { hint: UP_HINT, cause: err, details: { url, code } });

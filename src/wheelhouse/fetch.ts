@@ -21,8 +21,7 @@ import { silent, type EventSink } from '../events/index.js';
 import { fileKind } from '../index/types.js';
 import type { Lockfile } from '../lock/types.js';
 import { isWheelFilename } from '../pep/wheel-filename.js';
-import { buildSdists } from './build-sdist.js';
-import { syncDirectory } from '../util/atomic-write.js';
+import type { BuildSdistsResult } from './build-sdist.js';
 import { cacheInsert, cacheLookup, casTempDir, placeFile, removeStaleTemps, tempName } from './cas.js';
 import { Downloader, type DownloadIo } from './download.js';
 import { DurableBatch, type DurableBatchOptions } from './durable.js';
@@ -82,15 +81,15 @@ export async function fetchWheelhouse(options: FetchOptions): Promise<FetchResul
   const { files, wheelhouse, cacheDir } = options;
   const onEvent = options.onEvent ?? silent;
   const result: FetchResult = { downloaded: 0, fromCache: 0, present: 0, bytes: 0, pruned: [], quarantined: [], built: 0 };
-  try {
-    await fsp.mkdir(wheelhouse, { recursive: true });
-    await fsp.mkdir(casTempDir(cacheDir), { recursive: true });
-  } catch (err) {
-    throw writeFailed(wheelhouse, err);
-  }
-  // Leftovers of a killed run: never visible to pip (dot names), but they take space.
-  await removeStaleTemps(wheelhouse);
-  await removeStaleTemps(casTempDir(cacheDir));
+  // Both directories at once, then the leftovers of a killed run in both (never visible to pip, dot names, but they take space).
+  const ready = (dir: string): Promise<unknown> =>
+    fsp.mkdir(dir, { recursive: true }).then(
+      () => removeStaleTemps(dir),
+      (err: unknown) => {
+        throw writeFailed(dir, err);
+      },
+    );
+  await Promise.all([ready(wheelhouse), ready(casTempDir(cacheDir))]);
 
   const downloader = new Downloader({
     userAgent: options.userAgent ?? 'pyindex',
@@ -165,7 +164,7 @@ export async function fetchWheelhouse(options: FetchOptions): Promise<FetchResul
       await fsp.rm(temp, { force: true });
       throw writeFailed(temp, err);
     }
-    await placeFile(await cacheInsert(cacheDir, file.sha256, temp), wheelhouse, file.filename);
+    await placeFile(await cacheInsert(cacheDir, file.sha256, temp, { readOnly: true }), wheelhouse, file.filename);
     placed(file, 'download');
   };
 
@@ -184,7 +183,7 @@ export async function fetchWheelhouse(options: FetchOptions): Promise<FetchResul
     }
     result.downloaded++;
     result.bytes += file.size;
-    return cacheInsert(cacheDir, file.sha256, temp);
+    return cacheInsert(cacheDir, file.sha256, temp, { readOnly: true });
   };
 
   const download = async (file: PlannedFile): Promise<string> => {
@@ -225,19 +224,24 @@ export async function fetchWheelhouse(options: FetchOptions): Promise<FetchResul
     await Promise.allSettled(placing);
     if (poolFailure) throw poolFailure.error;
     if (placeFailure) throw placeFailure.error;
-    const builds = await buildSdists({
-      lock: options.lock,
-      sdists,
-      wheelhouse,
-      cacheDir,
-      previous: await readManifest(wheelhouse),
-      cached: toCache,
-      pythons: options.python,
-      env: options.env,
-      cwd: options.cwd,
-      timeoutMs: options.buildTimeoutMs,
-      onEvent,
-    });
+    // The build machinery (archives, interpreters) is loaded only for a lock with sdists.
+    let builds: BuildSdistsResult = { wheels: [], built: 0, reused: 0 };
+    if (sdists.length) {
+      const { buildSdists } = await import('./build-sdist.js');
+      builds = await buildSdists({
+        lock: options.lock,
+        sdists,
+        wheelhouse,
+        cacheDir,
+        previous: await readManifest(wheelhouse),
+        cached: toCache,
+        pythons: options.python,
+        env: options.env,
+        cwd: options.cwd,
+        timeoutMs: options.buildTimeoutMs,
+        onEvent,
+      });
+    }
     result.built = builds.built;
     for (const s of sdists) {
       progress.files++;
@@ -245,9 +249,8 @@ export async function fetchWheelhouse(options: FetchOptions): Promise<FetchResul
     }
     if (sdists.length) report(true);
     if (options.prune) result.pruned = await prune(wheelhouse, new Set([...wheels, ...builds.wheels].map((f) => f.filename)));
-    await syncDirectory(wheelhouse).catch((err: unknown) => {
-      throw writeFailed(wheelhouse, err);
-    });
+    // No separate fsync of the wheelhouse directory for the links made above: writing the manifest
+    // (writeFileAtomic) ends with one, which makes every entry of the directory durable.
     const manifest = await nextManifest(wheelhouse, wheels, result.pruned);
     for (const { filename, ...entry } of builds.wheels) manifest.files[filename] = entry;
     await writeManifest(wheelhouse, manifest);

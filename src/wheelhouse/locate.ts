@@ -5,7 +5,7 @@
  * / PEP 691) is asked where that filename lives now.
  */
 import type { EventSink } from '../events/index.js';
-import { SimpleIndexClient } from '../index/client.js';
+import type { SimpleIndexClient } from '../index/client.js';
 import type { PlannedFile } from './plan.js';
 
 export interface IndexLocatorOptions {
@@ -29,7 +29,9 @@ export class IndexLocator {
    * agree with the lock's), or undefined when the project page lacks it.
    */
   async locate(file: PlannedFile): Promise<string | undefined> {
-    this.client ??= new SimpleIndexClient({
+    // Loaded on first use: most fetches never need the index client.
+    const { SimpleIndexClient: Client } = await import('../index/client.js');
+    this.client ??= new Client({
       index: this.options.index,
       cacheDir: this.options.cacheDir,
       userAgent: this.options.userAgent,

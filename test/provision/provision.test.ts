@@ -33,6 +33,7 @@ t.test('provision on pyenv 3.11', { skip: python ? false : 'no pyenv Python 3.11
     t.equal(r.created, 'new venv');
     t.same(r.installed.sort(), ['alpha==1.0', 'beta==2.0']);
     t.equal(r.pipRuns, 1);
+    t.ok(r.timings && r.timings.venvMs > 0 && r.timings.pipMs > 0, `time in venv creation and pip is reported (${JSON.stringify(r.timings)})`);
     const have = installed();
     t.equal(have.alpha, '1.0');
     t.equal(have.beta, '2.0');
@@ -48,6 +49,7 @@ t.test('provision on pyenv 3.11', { skip: python ? false : 'no pyenv Python 3.11
     const r = await provision(base());
     t.equal(r.upToDate, true);
     t.equal(r.pipRuns, 0);
+    t.equal(r.timings, undefined, 'no child process, no timings');
     t.equal(r.profile, PROFILE);
     // pip or a Python run would touch site-packages (pip's caches, .pyc); a no-op leaves it as it was.
     const site = join(venv, 'lib', 'python3.11', 'site-packages');

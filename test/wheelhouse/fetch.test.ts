@@ -3,7 +3,8 @@
  * with injected faults: the wheelhouse only ever shows whole, verified files.
  */
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, writeSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { open, unlink, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -240,25 +241,47 @@ t.test('a dead URL hint: the file is found by name on the index project page', a
   t.match(err.message, `cannot fetch ${beta.filename}`);
 });
 
+/** Real files whose appends go through `write` (to inject short writes and errors). */
+function fakeIo(write: (handle: FileHandle, data: Uint8Array) => number): DownloadIo {
+  return {
+    create: async (path) => {
+      const handle = await open(path, 'wx', 0o444);
+      return { writeSync: (data) => write(handle, data), stat: () => handle.stat(), close: () => handle.close() };
+    },
+    unlink: (path) => unlink(path),
+  };
+}
+
+t.test('short writes (a nearly full disk writes less than asked): the rest is written, the file is whole', async (t) => {
+  const p = await project(t);
+  let calls = 0;
+  const io = fakeIo((handle, data) => {
+    calls++;
+    return writeSync(handle.fd, data.subarray(0, Math.min(data.length, 777)));
+  });
+  const result = await fetchWheelhouse(options(p, { io }));
+  t.equal(result.downloaded, p.files.length);
+  t.ok(calls > p.files.reduce((n, f) => n + f.size, 0) / 777 - 1, `every append was short (${calls} writes)`);
+  t.same(assertOnlyValidVisible(t, p), p.files.map((f) => f.filename).sort());
+});
+
+t.test('a write that makes no progress fails as E_WRITE_FAILED, nothing left behind', async (t) => {
+  const p = await project(t);
+  const err = await caught(fetchWheelhouse(options(p, { io: fakeIo(() => 0), retries: 0 })));
+  t.equal(err.code, 'E_WRITE_FAILED');
+  t.match(err.message, /EIO/);
+  t.same(assertOnlyValidVisible(t, p), []);
+  t.same(temps(casTempDir(p.cache)), []);
+});
+
 t.test('disk full (injected ENOSPC): named as such, nothing half-written left', async (t) => {
   const p = await project(t);
-  const io: DownloadIo = {
-    create: async (path) => {
-      const { open } = await import('node:fs/promises');
-      const handle = await open(path, 'wx');
-      let written = 0;
-      return {
-        writev: async (buffers: Buffer[]) => {
-          written += buffers.reduce((n, b) => n + b.length, 0);
-          if (written > 50_000) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
-          return handle.writev(buffers);
-        },
-        stat: () => handle.stat(),
-        close: () => handle.close(),
-      };
-    },
-    unlink: async (path) => (await import('node:fs/promises')).unlink(path),
-  };
+  let written = 0;
+  const io = fakeIo((handle, data) => {
+    written += data.length;
+    if (written > 50_000) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    return writeSync(handle.fd, data);
+  });
   const err = await caught(fetchWheelhouse(options(p, { io, concurrency: 1 })));
   t.equal(err.code, 'E_WRITE_FAILED');
   t.match(err.message, /the disk is full \(ENOSPC\)/);
