@@ -14,7 +14,7 @@ import { LOCK_HEADER, lockfileToDocument, serializeLockfile } from '../../src/lo
 import { emitLockYaml, yamlKey, yamlValue } from '../../src/lock/yaml-emit.js';
 import { fakeProfileDigest, sampleConfig, sampleResolutions } from '../helpers/lock-fixtures.js';
 import { ATOMS, adversarialString, randomLockfile, realisticLockfile, seededRandom } from '../helpers/lock-gen.js';
-import { withRandomBuilds, withRealisticBuilds } from '../helpers/lock-gen-build.js';
+import { withRandomBuilds, withRandomIndexes, withRealisticBuilds } from '../helpers/lock-gen-build.js';
 import { oracleKey, oracleScalar, oracleSerialize } from '../helpers/lock-yaml-oracle.js';
 
 const H = (c: string) => c.repeat(64);
@@ -225,6 +225,36 @@ t.test('build closures on sdist entries: fixtures and 2,000 random locks, byte-i
   t.equal(identical, n, `${n} random locks with build records byte-identical`);
   t.equal(exact, n, 'and read back');
   t.ok(withClosures > n / 3, `${withClosures} of them have non-empty closures`);
+});
+
+t.test('the index of each package (several indexes): fixtures and 2,000 random locks, byte-identical and read back', async (t) => {
+  const two = tinyLock(false);
+  two.packages[0]!.index = 'http://pypi.internal/simple/';
+  const realistic = realisticLockfile(60, ['linux-x86_64-py3.11', 'windows-amd64-py3.11']);
+  realistic.packages.forEach((p, i) => (p.index = i % 3 ? 'http://pypi.internal/simple/' : 'https://pypi.org/simple/'));
+  for (const [name, lock] of [['tiny', two], ['realistic 60 packages from two indexes', realistic]] as const) {
+    const text = serializeLockfile(lock);
+    t.equal(text, oracleSerialize(lock), `${name}: same bytes`);
+    t.same(parse(text), lockfileToDocument(lock), `${name}: reads back`);
+  }
+  t.match(serializeLockfile(two), /\n  - name: idna\n    version: "1\.0"\n    index: http:\/\/pypi\.internal\/simple\/\n    files:\n/, 'name, version, index, files');
+  let identical = 0;
+  let exact = 0;
+  let withIndex = 0;
+  const n = 2000;
+  for (let seed = 1; seed <= n; seed++) {
+    const lock = withRandomIndexes(randomLockfile(seededRandom(seed)), seededRandom(seed + 2_000_000));
+    if (lock.packages.some((p) => p.index !== undefined)) withIndex++;
+    const text = emitLockYaml(lock);
+    if (LOCK_HEADER + text === oracleSerialize(lock)) identical++;
+    else t.fail(`seed ${seed}: differs from yaml.stringify`);
+    const got: unknown = parse(text);
+    if (isDeepStrictEqual(got, lockfileToDocument(lock)) || unexplainedDifferences(got, lockfileToDocument(lock)).length === 0) exact++;
+    else t.fail(`seed ${seed}: does not read back`);
+  }
+  t.equal(identical, n, `${n} random locks with package indexes byte-identical`);
+  t.equal(exact, n, 'and read back');
+  t.ok(withIndex > n / 3, `${withIndex} of them name an index`);
 });
 
 t.test('random strings one at a time, in every value and key position', async (t) => {
