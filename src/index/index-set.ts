@@ -19,6 +19,8 @@ export interface IndexSetOptions {
   offline?: boolean;
   onEvent?: EventSink;
   mirrorOrder?: MirrorOrder;
+  /** An existing router to share (its servers' order and set-aside state); else one is made from `indexes`. */
+  router?: MirrorRouter | undefined;
   timeoutMs?: number;
   retries?: number;
   retryDelayMs?: number;
@@ -31,15 +33,8 @@ export class IndexSet {
 
   constructor(options: IndexSetOptions) {
     const { cacheDir, userAgent, onEvent } = options;
-    this.router = new MirrorRouter(options.indexes, {
-      cacheDir,
-      userAgent,
-      order: options.mirrorOrder,
-      offline: options.offline,
-      onEvent,
-      retries: options.retries,
-      retryDelayMs: options.retryDelayMs,
-    });
+    const ctx = { cacheDir, userAgent, order: options.mirrorOrder, offline: options.offline, onEvent, retries: options.retries, retryDelayMs: options.retryDelayMs };
+    this.router = options.router ?? new MirrorRouter(options.indexes, ctx);
     const httpOptions = { userAgent, concurrency: 16, timeoutMs: options.timeoutMs, retries: options.retries, retryDelayMs: options.retryDelayMs, onEvent };
     // Without mirrors, exactly the plain client (and its retries) as before.
     this.http = this.router.sets.length ? new MirroredHttpClient(httpOptions, this.router) : new HttpClient(httpOptions);

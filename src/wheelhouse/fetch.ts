@@ -24,12 +24,14 @@ import { isWheelFilename } from '../pep/wheel-filename.js';
 import { buildSdists } from './build-sdist.js';
 import { syncDirectory } from '../util/atomic-write.js';
 import { cacheInsert, cacheLookup, casTempDir, placeFile, removeStaleTemps, tempName } from './cas.js';
-import { Downloader, type DownloadIo } from './download.js';
+import type { MirroredIndex, MirrorOrder, MirrorReport } from '../index/mirrors.js';
+import type { DownloadIo } from './download.js';
 import { DurableBatch, type DurableBatchOptions } from './durable.js';
 import { writeFailed } from './errors.js';
 import { MANIFEST_FILENAME, readManifest, writeManifest, type WheelhouseManifest } from './manifest.js';
 import type { PlannedFile } from './plan.js';
 import { IndexLocator } from './locate.js';
+import { MirroredDownloader } from './mirror-download.js';
 import { checkFile } from './verify.js';
 
 export interface FetchOptions {
@@ -39,6 +41,9 @@ export interface FetchOptions {
   cacheDir: string;
   /** The config's index: where a file is looked up by name when the lock's URL hint fails. Default: the lock's index. */
   index?: string;
+  /** The config's indexes with their mirrors: downloads fail over between an index's servers (mirror-download.ts). */
+  indexes?: readonly MirroredIndex[] | undefined;
+  mirrorOrder?: MirrorOrder | undefined;
   /** Remove distribution files the plan does not name (and stale temp files). */
   prune?: boolean;
   /** Files fetched at once. Default 16. */
@@ -72,6 +77,8 @@ export interface FetchResult {
   quarantined: string[];
   /** Wheels built from locked sdists by this run (reused builds not counted). */
   built: number;
+  /** Per index with mirrors: the order its servers were tried in, what each served, what was set aside. */
+  mirrors: MirrorReport[];
 }
 
 export const QUARANTINE_DIR = '.quarantine';
@@ -81,7 +88,7 @@ const PROGRESS_INTERVAL_MS = 200;
 export async function fetchWheelhouse(options: FetchOptions): Promise<FetchResult> {
   const { files, wheelhouse, cacheDir } = options;
   const onEvent = options.onEvent ?? silent;
-  const result: FetchResult = { downloaded: 0, fromCache: 0, present: 0, bytes: 0, pruned: [], quarantined: [], built: 0 };
+  const result: FetchResult = { downloaded: 0, fromCache: 0, present: 0, bytes: 0, pruned: [], quarantined: [], built: 0, mirrors: [] };
   try {
     await fsp.mkdir(wheelhouse, { recursive: true });
     await fsp.mkdir(casTempDir(cacheDir), { recursive: true });
@@ -92,7 +99,10 @@ export async function fetchWheelhouse(options: FetchOptions): Promise<FetchResul
   await removeStaleTemps(wheelhouse);
   await removeStaleTemps(casTempDir(cacheDir));
 
-  const downloader = new Downloader({
+  const downloader = new MirroredDownloader({
+    cacheDir,
+    indexes: options.indexes,
+    mirrorOrder: options.mirrorOrder,
     userAgent: options.userAgent ?? 'pyindex',
     connections: options.concurrency ?? 16,
     timeoutMs: options.timeoutMs,
@@ -101,7 +111,7 @@ export async function fetchWheelhouse(options: FetchOptions): Promise<FetchResul
     onEvent,
     io: options.io,
   });
-  const locator = new IndexLocator({ index: options.index ?? options.lock.index, cacheDir, userAgent: options.userAgent ?? 'pyindex', onEvent, timeoutMs: options.timeoutMs, retries: options.retries, retryDelayMs: options.retryDelayMs });
+  const locator = new IndexLocator({ index: options.index ?? options.lock.index, indexes: options.indexes, router: downloader.router, cacheDir, userAgent: options.userAgent ?? 'pyindex', onEvent, timeoutMs: options.timeoutMs, retries: options.retries, retryDelayMs: options.retryDelayMs });
 
   const progress = { files: 0, filesTotal: files.length, bytes: 0, bytesTotal: files.reduce((n, f) => n + f.size, 0), downloaded: 0 };
   let lastReport = 0;
@@ -252,6 +262,7 @@ export async function fetchWheelhouse(options: FetchOptions): Promise<FetchResul
     for (const { filename, ...entry } of builds.wheels) manifest.files[filename] = entry;
     await writeManifest(wheelhouse, manifest);
   } finally {
+    result.mirrors = downloader.report();
     await downloader.close();
     await locator.close();
   }
