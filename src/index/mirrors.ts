@@ -18,8 +18,9 @@
  *
  * "Nearest" is measured, not assumed (cf. pip/uv, which take mirrors in the
  * order given): one HEAD of each server's simple root, in parallel, on a
- * fresh connection; the result is kept on disk for PROBE_TTL_MS so a warm
- * run does not probe again.
+ * fresh connection, each waited for up to the probe timeout (2 s); the
+ * result is kept on disk for PROBE_TTL_MS so a warm run does not probe
+ * again (the first run pays for the slowest server's answer, once).
  */
 import { createHash } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
@@ -206,33 +207,14 @@ export class MirrorSet {
   }
 
   /**
-   * Probes every server at once. Once the first answers, the others get
-   * four times its round trip (at least 50 ms) more: a server slower than
-   * that is not the nearest, whatever it answers later.
+   * Probes every server at once and waits for all of them, up to the probe
+   * timeout: a server that has not answered by then is ordered after the
+   * ones that did (it is at best far), before the unreachable ones.
    */
   private async probeAll(): Promise<Record<string, ProbeResult>> {
     const limit = this.ctx.probeTimeoutMs ?? 2000;
     const results: Record<string, ProbeResult> = {};
-    const controller = new AbortController();
-    await new Promise<void>((resolve) => {
-      let pending = this.servers.length;
-      let grace: NodeJS.Timeout | undefined;
-      const timer = setTimeout(resolve, limit);
-      const finish = (): void => {
-        clearTimeout(timer);
-        clearTimeout(grace);
-        resolve();
-      };
-      for (const s of this.servers) {
-        void probeRoot(s.root, { userAgent: this.ctx.userAgent, timeoutMs: limit, signal: controller.signal }).then((r) => {
-          results[s.root] = r;
-          if (--pending === 0) return finish();
-          if ('rttMs' in r && grace === undefined) grace = setTimeout(finish, Math.max(50, r.rttMs * 4));
-        });
-      }
-    });
-    controller.abort();
-    for (const s of this.servers) results[s.root] ??= { error: 'no answer in time', unreachable: false };
+    await Promise.all(this.servers.map(async (s) => (results[s.root] = await probeRoot(s.root, { userAgent: this.ctx.userAgent, timeoutMs: limit }))));
     const file = this.probeFile();
     // Best effort: a cache that cannot be written only means probing again next run.
     await mkdir(dirname(file), { recursive: true })

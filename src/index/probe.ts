@@ -13,7 +13,6 @@ export type ProbeResult = { rttMs: number } | { error: string; unreachable: bool
 export interface ProbeOptions {
   userAgent: string;
   timeoutMs: number;
-  signal?: AbortSignal;
 }
 
 export async function probeRoot(root: string, options: ProbeOptions): Promise<ProbeResult> {
@@ -21,17 +20,15 @@ export async function probeRoot(root: string, options: ProbeOptions): Promise<Pr
   const module: typeof http = url.protocol === 'https:' ? ((await import('node:https')).default as unknown as typeof http) : http;
   const started = process.hrtime.bigint();
   return new Promise((resolve) => {
-    const req = module.request(url, { method: 'HEAD', agent: false, headers: { 'user-agent': options.userAgent, accept: SIMPLE_ACCEPT }, timeout: options.timeoutMs, ...(options.signal ? { signal: options.signal } : {}) }, (res) => {
+    const req = module.request(url, { method: 'HEAD', agent: false, headers: { 'user-agent': options.userAgent, accept: SIMPLE_ACCEPT }, timeout: options.timeoutMs }, (res) => {
       const rttMs = Number(process.hrtime.bigint() - started) / 1e6;
       res.resume();
       const status = res.statusCode ?? 0;
       resolve(status >= 500 ? { error: `HTTP ${status}`, unreachable: true } : { rttMs: Math.round(rttMs * 10) / 10 });
     });
     req.on('timeout', () => req.destroy(Object.assign(new Error(`no answer within ${options.timeoutMs} ms`), { code: 'ETIMEDOUT' })));
-    req.on('error', (err: NodeJS.ErrnoException) => {
-      const aborted = err.name === 'AbortError';
-      resolve({ error: aborted ? 'no answer in time' : (err.code ?? err.message), unreachable: !aborted && err.code !== 'ETIMEDOUT' });
-    });
+    // A timeout says "far", not "down": such a server is still tried, after the ones that answered.
+    req.on('error', (err: NodeJS.ErrnoException) => resolve({ error: err.code === 'ETIMEDOUT' ? `no answer within ${options.timeoutMs} ms` : (err.code ?? err.message), unreachable: err.code !== 'ETIMEDOUT' }));
     req.end();
   });
 }
