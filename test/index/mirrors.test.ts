@@ -29,6 +29,9 @@ interface Setup {
 
 /** A (the primary) serves the index at /simple/; B serves the same tree under /pypi/. */
 async function setup(t: Test): Promise<Setup> {
+  const sets: IndexSet[] = [];
+  // Registered before the testdir (teardowns run in order): cache writes land before the directory goes.
+  t.teardown(() => Promise.all(sets.map((s) => s.close())));
   const dir = t.testdir({});
   writePayloadIndex(join(dir, 'tree'), [
     { name: 'alpha', version: '1.0', requires: ['beta'] },
@@ -43,8 +46,6 @@ async function setup(t: Test): Promise<Setup> {
   const mirror = `${b.url}/pypi/simple/`;
   const events: PyindexEvent[] = [];
   const cacheDir = join(dir, 'cache');
-  const sets: IndexSet[] = [];
-  t.teardown(() => Promise.all(sets.map((s) => s.close())));
   return {
     a,
     b,
