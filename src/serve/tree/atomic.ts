@@ -72,6 +72,25 @@ export async function copyAtomic(tmpDir: string, source: string, target: string)
   await placeFile(temp, target);
 }
 
+/**
+ * Moves a finished temp file of `tmpDir` (e.g. a verified download) into
+ * place: fsync, rename, fsync of the directory — no second copy of the bytes.
+ */
+export async function adoptAtomic(temp: string, target: string): Promise<void> {
+  try {
+    const h = await fsp.open(temp, 'r+');
+    try {
+      await h.sync();
+    } finally {
+      await h.close();
+    }
+  } catch (err) {
+    await fsp.rm(temp, { force: true });
+    throw writeFailed(target, err);
+  }
+  await placeFile(temp, target);
+}
+
 /** Removes a file and makes the removal durable; a missing file is fine. */
 export async function removeDurably(target: string): Promise<void> {
   try {
