@@ -237,7 +237,7 @@ t.test('the index of each package (several indexes): fixtures and 2,000 random l
     t.equal(text, oracleSerialize(lock), `${name}: same bytes`);
     t.same(parse(text), lockfileToDocument(lock), `${name}: reads back`);
   }
-  t.match(serializeLockfile(two), /\n  - name: idna\n    version: "1\.0"\n    index: http:\/\/pypi\.internal\/simple\/\n    files:\n/, 'name, version, index, files');
+  t.match(serializeLockfile(two), /\n {2}- name: idna\n {4}version: "1\.0"\n {4}index: http:\/\/pypi\.internal\/simple\/\n {4}files:\n/, 'name, version, index, files');
   let identical = 0;
   let exact = 0;
   let withIndex = 0;
