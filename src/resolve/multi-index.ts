@@ -75,6 +75,8 @@ export class MultiIndexSource implements PackageSource {
       p = (async () => {
         const order = this.candidates(name);
         for (const i of order) {
+          // An index that cannot be read fails the lookup: falling through to a later index could hand the
+          // name to exactly the index the first-index rule keeps it from.
           const files = await this.sources[i]!.project(name);
           if (listsFiles(files)) return { files, index: i };
         }

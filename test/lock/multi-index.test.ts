@@ -93,6 +93,12 @@ t.test('first-index rule, pins, explicit index, dependency-confusion warning; fe
   t.match(human.stdout, /unchanged .*pyindex\.lock\.yaml/);
   t.match(human.stderr, /warning: shared-lib: locked 1\.0/);
 
+  // PEP 751: each package's `index` is the one it came from.
+  const pylock = await runCli(['export', '--job', 'ci', '--profile', PROFILE, '--format', 'pylock'], { cwd: dir, env });
+  t.equal(pylock.code, 0, pylock.stderr);
+  t.match(pylock.stdout, `name = "corp-utils"\nversion = "1.0"\nindex = "${internal.simple}"`);
+  t.match(pylock.stdout, `name = "requests-lite"\nversion = "2.0"\nindex = "${pub.simple}"`);
+
   const wheelhouse = join(dir, 'wh');
   const fetched = await runCli(['fetch', '--wheelhouse', wheelhouse, '--json'], { cwd: dir, env });
   t.equal(fetched.code, 0, fetched.stderr);
