@@ -21,7 +21,7 @@ import { runCli, startCli } from '../helpers/cli.js';
 import { copyTree, serveTree } from '../helpers/mirror-kit.js';
 import { isolatedEnv, oraclePython } from '../helpers/python.js';
 import { makeSdist } from '../helpers/sdist-kit.js';
-import { startStaticServer } from '../helpers/static-server.js';
+import { startStaticServer, type StaticServer } from '../helpers/static-server.js';
 import { makeUniversalWheels } from '../helpers/universal-wheels.js';
 
 const PROFILE = 'linux-x86_64-py3.11';
@@ -70,6 +70,17 @@ async function lockAgainst(t: Test, project: string, index: string, env: NodeJS.
   writeFileSync(join(project, 'pyindex.yaml'), `index: ${index}\njobs:\n  ci:\n    requires: [app, modern]\n    profiles: [${PROFILE}]\n`);
   const res = await runCli(['lock'], { cwd: project, env });
   t.equal(res.code, 0, res.stderr);
+}
+
+/** The upstream tree served by the test static server (for faults), and the project locked against it. */
+async function staticUpstream(t: Test): Promise<{ up: Upstream; staticRoot: string; server: StaticServer }> {
+  const up = await upstreamTree(t);
+  const staticRoot = join(up.dir, 'static');
+  copyTree(up.tree, staticRoot);
+  const server = await startStaticServer(staticRoot, { negotiate: true });
+  t.teardown(() => server.close());
+  await lockAgainst(t, up.project, `${server.url}/simple/`, up.env);
+  return { up, staticRoot, server };
 }
 
 /** Every file under ROOT/files/, by name → sha256. */
@@ -166,12 +177,7 @@ t.test('a damaged copy on disk is restored; a file published with other bytes is
 });
 
 t.test('kill -9 mid-download: nothing partial in view; the re-run completes and sweeps the temp', async (t) => {
-  const up = await upstreamTree(t);
-  const staticRoot = join(up.dir, 'static');
-  copyTree(up.tree, staticRoot);
-  const server = await startStaticServer(staticRoot, { negotiate: true });
-  t.teardown(() => server.close());
-  await lockAgainst(t, up.project, `${server.url}/simple/`, up.env);
+  const { up, server } = await staticUpstream(t);
   const stalled = '/files/setuptools/setuptools-70.0.0-py2.py3-none-any.whl';
   server.faults[stalled] = { kind: 'stall' };
   const root = join(up.dir, 'internal');
@@ -217,12 +223,7 @@ t.test('--requires resolves with the lock machinery; --all-versions copies an al
 });
 
 t.test('bad input and bad upstreams: clear errors, nothing copied', async (t) => {
-  const up = await upstreamTree(t);
-  const staticRoot = join(up.dir, 'static');
-  copyTree(up.tree, staticRoot);
-  const server = await startStaticServer(staticRoot, { negotiate: true });
-  t.teardown(() => server.close());
-  await lockAgainst(t, up.project, `${server.url}/simple/`, up.env);
+  const { up, staticRoot, server } = await staticUpstream(t);
   const lockFile = join(up.project, 'pyindex.lock.yaml');
   const root = join(up.dir, 'internal');
   const mirror = (args: string[]) => runCli(['mirror', '--from', `${server.url}/simple/`, '--to', root, ...args], { env: up.env });
