@@ -77,8 +77,8 @@ export interface FetchResult {
   quarantined: string[];
   /** Wheels built from locked sdists by this run (reused builds not counted). */
   built: number;
-  /** Per index with mirrors: the order its servers were tried in, what each served, what was set aside. */
-  mirrors: MirrorReport[];
+  /** Per index with mirrors (absent when none has): the order its servers were tried in, what each served, what was set aside. */
+  mirrors?: MirrorReport[];
 }
 
 export const QUARANTINE_DIR = '.quarantine';
@@ -88,7 +88,7 @@ const PROGRESS_INTERVAL_MS = 200;
 export async function fetchWheelhouse(options: FetchOptions): Promise<FetchResult> {
   const { files, wheelhouse, cacheDir } = options;
   const onEvent = options.onEvent ?? silent;
-  const result: FetchResult = { downloaded: 0, fromCache: 0, present: 0, bytes: 0, pruned: [], quarantined: [], built: 0, mirrors: [] };
+  const result: FetchResult = { downloaded: 0, fromCache: 0, present: 0, bytes: 0, pruned: [], quarantined: [], built: 0 };
   try {
     await fsp.mkdir(wheelhouse, { recursive: true });
     await fsp.mkdir(casTempDir(cacheDir), { recursive: true });
@@ -262,7 +262,8 @@ export async function fetchWheelhouse(options: FetchOptions): Promise<FetchResul
     for (const { filename, ...entry } of builds.wheels) manifest.files[filename] = entry;
     await writeManifest(wheelhouse, manifest);
   } finally {
-    result.mirrors = downloader.report();
+    const mirrors = downloader.report();
+    if (mirrors.length) result.mirrors = mirrors;
     await downloader.close();
     await locator.close();
   }

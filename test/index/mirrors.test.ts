@@ -24,7 +24,7 @@ interface Setup {
   mirror: string;
   cacheDir: string;
   events: PyindexEvent[];
-  open(order?: MirrorOrder, retries?: number): IndexSet;
+  open(order?: MirrorOrder, retries?: number, timeoutMs?: number): IndexSet;
 }
 
 /** A (the primary) serves the index at /simple/; B serves the same tree under /pypi/. */
@@ -53,8 +53,8 @@ async function setup(t: Test): Promise<Setup> {
     mirror,
     cacheDir,
     events,
-    open(order = { kind: 'config' }, retries = 0) {
-      const set = new IndexSet({ indexes: [{ url: primary, mirrors: [mirror] }], cacheDir, userAgent: 'pyindex-test', mirrorOrder: order, retries, retryDelayMs: 0, onEvent: (e) => events.push(e) });
+    open(order = { kind: 'config' }, retries = 0, timeoutMs = undefined) {
+      const set = new IndexSet({ indexes: [{ url: primary, mirrors: [mirror] }], cacheDir, userAgent: 'pyindex-test', mirrorOrder: order, retries, retryDelayMs: 0, timeoutMs, onEvent: (e) => events.push(e) });
       sets.push(set);
       return set;
     },
@@ -99,6 +99,15 @@ t.test('5xx fails over; a missing page is an answer; a missing file fails over w
   const primary = set.mirrorReport()[0]!.servers[0]!;
   t.equal(primary.failures, 2);
   t.equal(primary.setAside, undefined, 'a missing file is not a strike towards setting a server aside');
+});
+
+t.test('a server that stops answering mid-response times out and the request moves on', async (t) => {
+  const s = await setup(t);
+  const set = s.open({ kind: 'config' }, 0, 300);
+  s.a.faults['/simple/alpha/'] = { kind: 'stall' };
+  const page = await set.clients[0]!.getProject('alpha');
+  t.equal(page.files.length, 1, 'the page came from the mirror');
+  t.match(s.events.filter((e) => e.type === 'mirror:failover'), [{ from: s.primary, to: s.mirror, reason: /no answer within 300 ms|no data/ }]);
 });
 
 t.test('every server failing: rounds, then one error naming the servers tried; three strikes set a server aside', async (t) => {

@@ -97,7 +97,7 @@ export const fetchCommand: Command = {
     );
     if (result.built) ctx.out.print(`built ${result.built} wheel(s) from locked sdists`);
     if (result.pruned.length) ctx.out.print(`pruned ${result.pruned.length}: ${result.pruned.join(', ')}`);
-    for (const line of mirrorLines(result.mirrors)) ctx.out.print(line);
+    for (const line of mirrorLines(result.mirrors ?? [])) ctx.out.print(line);
     if (result.quarantined.length) ctx.out.print(`quarantined ${result.quarantined.length} corrupt file(s) in ${join(wheelhouse, '.quarantine')}: ${result.quarantined.join(', ')}`);
     ctx.out.json({
       wheelhouse,
@@ -110,7 +110,7 @@ export const fetchCommand: Command = {
       pruned: result.pruned,
       quarantined: result.quarantined,
       built: result.built,
-      mirrors: result.mirrors,
+      ...(result.mirrors ? { mirrors: result.mirrors } : {}),
     });
     return 0;
   },
