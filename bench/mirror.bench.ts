@@ -5,10 +5,12 @@
  * (`--mirror-order`; on loopback both are equally near) —
  *
  * - `pyindex fetch` cold with B healthy, vs with B killed (SIGTERM, no
- *   handler: the process dies at once) as soon as the first file has been
- *   placed: the ratio is the cost of failing over mid-run (in-flight files
- *   cut short and fetched again from A, B set aside). A fetch from A alone,
- *   no mirrors configured, is the reference for the mirror machinery itself.
+ *   handler: the process dies at once) mid-run — when the 17th download
+ *   starts (16 run at once, so one has finished, 16 are in flight, 7 wait):
+ *   the ratio is the cost of failing over (in-flight files cut short and
+ *   fetched again from A, B set aside); how many files actually failed over
+ *   is counted. A fetch from A alone, no mirrors configured, is the
+ *   reference for the mirror machinery itself.
  * - `pyindex mirror` copying the lock's closure into an empty tree (each
  *   file verified, then published with its .metadata, pages regenerated,
  *   everything fsynced) vs `pip download --no-deps` of the same pins with
@@ -57,8 +59,8 @@ function ok(m: Measured, what: string): number {
   return m.ms;
 }
 
-/** Runs the CLI; when its --json stderr first shows `trigger`, calls `onTrigger`. Wall time from spawn to exit, and the stderr. */
-function timedRun(args: string[], trigger: string, onTrigger: () => void): Promise<{ ms: number; stderr: string }> {
+/** Runs the CLI; when its --json stderr so far first satisfies `trigger`, calls `onTrigger`. Wall time from spawn to exit, and the stderr. */
+function timedRun(args: string[], trigger: (stderr: string) => boolean, onTrigger: () => void): Promise<{ ms: number; stderr: string }> {
   return new Promise((resolve, reject) => {
     const start = process.hrtime.bigint();
     const child = spawn(process.execPath, args, { env: { ...process.env, CI: '1' }, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -66,7 +68,7 @@ function timedRun(args: string[], trigger: string, onTrigger: () => void): Promi
     let fired = false;
     child.stderr.setEncoding('utf8').on('data', (d: string) => {
       stderr += d;
-      if (!fired && stderr.includes(trigger)) {
+      if (!fired && trigger(stderr)) {
         fired = true;
         onTrigger();
       }
@@ -75,7 +77,7 @@ function timedRun(args: string[], trigger: string, onTrigger: () => void): Promi
     child.on('close', (code) => {
       const ms = Number(process.hrtime.bigint() - start) / 1e6;
       if (code !== 0) reject(new Error(`pyindex exited ${code}: ${stderr.split('\n').slice(-4).join(' | ')}`));
-      else if (!fired) reject(new Error(`never saw ${trigger}`));
+      else if (!fired) reject(new Error('the trigger never fired'));
       else resolve({ ms, stderr });
     });
   });
@@ -124,6 +126,10 @@ const bench: Bench = {
       }
       if (!argv) throw new Error('no pyindex build runs');
 
+      // 16 downloads run at once: the 17th request starts when the first finished, with 16 in flight and 7 to go.
+      const requests = (stderr: string): number => stderr.split('"type":"index:request"').length - 1;
+      const midRun = (stderr: string): boolean => requests(stderr) >= 17;
+      const started = (stderr: string): boolean => requests(stderr) >= 1;
       const healthy: number[] = [];
       const dying: number[] = [];
       const single: number[] = [];
@@ -140,10 +146,10 @@ const bench: Bench = {
         writeFileSync(join(dir, 'pyindex.lock.yaml'), readFileSync(join(work, 'plain', 'pyindex.lock.yaml')));
         const fetchArgs = (wh: string, cache: string, cfg = config): string[] => [...argv!, 'fetch', '--json', '--config', cfg, '--wheelhouse', join(dir, wh), '--cache-dir', join(dir, cache), '--mirror-order', mirror];
 
-        healthy.push((await timedRun(fetchArgs('wh-healthy', 'c1'), '"type":"fetch:file"', () => {})).ms);
+        healthy.push((await timedRun(fetchArgs('wh-healthy', 'c1'), started, () => {})).ms);
         if (i === 0) verify(join(dir, 'wh-healthy'), files, 'fetch, mirror healthy');
         const victim = b;
-        const killed = await timedRun(fetchArgs('wh-dying', 'c2'), '"type":"fetch:file"', () => victim.stop());
+        const killed = await timedRun(fetchArgs('wh-dying', 'c2'), midRun, () => victim.stop());
         dying.push(killed.ms);
         failovers.push(killed.stderr.split('"type":"mirror:failover"').length - 1);
         verify(join(dir, 'wh-dying'), files, 'fetch, mirror killed');
@@ -152,7 +158,7 @@ const bench: Bench = {
         const plainDir = join(dir, 'plain');
         const plain = writeConfig(plainDir, undefined);
         writeFileSync(join(plainDir, 'pyindex.lock.yaml'), readFileSync(join(work, 'plain', 'pyindex.lock.yaml')));
-        single.push((await timedRun([...argv, 'fetch', '--json', '--config', plain, '--wheelhouse', join(dir, 'wh-single'), '--cache-dir', join(dir, 'c3')], '"type":"fetch:file"', () => {})).ms);
+        single.push((await timedRun([...argv, 'fetch', '--json', '--config', plain, '--wheelhouse', join(dir, 'wh-single'), '--cache-dir', join(dir, 'c3')], started, () => {})).ms);
 
         // pyindex mirror of the lock's closure vs pip download of the same pins.
         const tree = join(dir, 'tree');
@@ -175,7 +181,7 @@ const bench: Bench = {
       const all = (xs: number[]) => xs.map((x) => x.toFixed(0)).join('/');
       return [
         {
-          name: `pyindex fetch, nearest mirror killed after the first file vs healthy (${files.length} files / ${mb.toFixed(0)} MB; median of ${RUNS} interleaved rounds; ${describe})`,
+          name: `pyindex fetch, nearest mirror killed mid-run vs healthy (${files.length} files / ${mb.toFixed(0)} MB; median of ${RUNS} interleaved rounds; ${describe})`,
           ours: median(dying),
           peer: median(healthy),
           peerName: 'the same fetch with the mirror healthy',
