@@ -9,7 +9,7 @@
  * --requires resolves with the lock machinery; --all-versions copies an
  * allowlist; bad upstreams and conflicts copy nothing.
  */
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,6 +19,7 @@ import { readLockfile } from '../../src/lock/read.js';
 import { openTree } from '../../src/serve/tree/index.js';
 import { runCli, startCli } from '../helpers/cli.js';
 import { copyTree, serveTree } from '../helpers/mirror-kit.js';
+import { projectRoot } from '../helpers/mkindex.js';
 import { isolatedEnv, oraclePython } from '../helpers/python.js';
 import { makeSdist } from '../helpers/sdist-kit.js';
 import { startStaticServer, type StaticServer } from '../helpers/static-server.js';
@@ -220,6 +221,19 @@ t.test('--requires resolves with the lock machinery; --all-versions copies an al
   t.same(listed(root), ['app-1.0-py2.py3-none-any.whl', 'lib-1.0-py2.py3-none-any.whl', 'lib-1.1-py2.py3-none-any.whl'], 'every lib version matching >=1, the yanked one included');
   const lib = await openTree(root).project('lib');
   t.equal(lib?.files.find((f) => f.filename.startsWith('lib-1.1'))?.yanked, 'broken build', 'and still yanked, with its reason');
+
+  // On a terminal: a listr2 task (run under `script`, util-linux, for a real pseudo-terminal).
+  if (spawnSync('script', ['--version']).status !== 0) return void t.comment('no `script` command: TTY check skipped');
+  const { CI: _ci, ...env } = process.env;
+  const bin = `node --import=tsx ${join(projectRoot, 'src', 'cli', 'bin.ts')}`;
+  const raw = execFileSync('script', ['-qec', `stty cols 200 rows 50; ${bin} mirror --from ${upstream.simple} --to ${join(up.dir, 'tty')} --requires app --profile ${PROFILE}`, '/dev/null'], {
+    env: { ...env, ...up.env, TERM: 'xterm' },
+    encoding: 'utf8',
+  });
+  // eslint-disable-next-line no-control-regex -- stripping terminal escape sequences
+  const screen = raw.replace(/\r/g, '\n').replace(/\x1b\[[0-9;?]*[a-zA-Z]/g, '');
+  t.match(screen, `✔ copy from ${upstream.simple} into ${join(up.dir, 'tty')}`, 'listr2 shows the copy as a task');
+  t.match(screen, /tty: 2 file\(s\) \(2 copied, 0 restored, 0 already present\)/);
 });
 
 t.test('bad input and bad upstreams: clear errors, nothing copied', async (t) => {
