@@ -37,7 +37,7 @@ export function lockSubset(lock: Lockfile, jobs: string[], profile: string): Loc
   for (const pkg of lock.packages) {
     // A bundle carries the wheels built from locked sdists, not their build closures (whose packages it leaves out).
     const files = pkg.files.filter((f) => used.has(`${pkg.name} ${pkg.version} ${f.filename}`)).map(({ build: _build, ...f }) => ({ ...f, profiles: [profile] }));
-    if (files.length) packages.push({ name: pkg.name, version: pkg.version, files });
+    if (files.length) packages.push({ name: pkg.name, version: pkg.version, ...(pkg.index !== undefined ? { index: pkg.index } : {}), files });
   }
   return { version: lock.version, configDigest: lock.configDigest, index: lock.index, profiles: { [profile]: { ...profileEntry } }, packages, jobs: outJobs };
 }

@@ -30,6 +30,10 @@ export function describeEvent(e: PyindexEvent): string | undefined {
       return `retrying ${e.url} (attempt ${e.attempt}: ${e.reason})`;
     case 'warning':
       return `warning: ${e.message}${e.hint ? ` (${e.hint})` : ''}`;
+    case 'mirror:order':
+      return `servers of ${e.index} (${e.how}): ${e.order.map((o) => `${o.url}${o.rttMs !== undefined ? ` ${o.rttMs.toFixed(1)} ms` : o.error ? ` (${o.error})` : ''}`).join(', ')}`;
+    case 'mirror:set-aside':
+      return `warning: ${e.mirror} set aside for the rest of the run after ${e.failures} failures (${e.reason})`;
     default:
       return undefined; // request-level chatter is for --json only
   }

@@ -44,6 +44,13 @@ export function indexMeaning(written: string, resolved: string, configDir: strin
 
 export interface DigestInput {
   index: string;
+  /**
+   * Several indexes: each one's location and `explicit` flag, and the
+   * `packages:` pins. Absent for a single index, so a config written before
+   * `indexes:` existed keeps its digest; mirrors never count (they serve the
+   * same files, and the lock never records which one answered).
+   */
+  indexes?: { indexes: { url: string; explicit: boolean }[]; packages: Record<string, string> };
   jobs: ReadonlyMap<string, JobConfig>;
   profiles: ReadonlyMap<string, Profile>;
   options: ResolveOptions;
@@ -79,5 +86,6 @@ export function configDigest(input: DigestInput): string {
       noBuild: nameSetMeaning(o.noBuild),
       excludeNewer: o.excludeNewer?.toISOString() ?? null,
     },
+    ...(input.indexes ? { indexes: input.indexes } : {}),
   });
 }

@@ -13,8 +13,9 @@ import { closestNames, resolveProfile, type ProfileContext } from '../profile/re
 import type { Profile } from '../profile/types.js';
 import { schemaError, schemaValidator, formatKeyPath } from '../util/schema-error.js';
 import { readLocatedYaml, subSource, where, type SpecSource } from '../util/yaml-source.js';
-import { configDigest, indexMeaning } from './digest.js';
-import { readIndexLocation, readOptions, type RawOptions } from './options.js';
+import { configDigest } from './digest.js';
+import { readIndexes, type RawIndexKeys } from './indexes.js';
+import { readOptions, type RawOptions } from './options.js';
 import { readRequirementsFile } from './requirements-file.js';
 import { configSchemaError } from './schema-errors.js';
 import type { Config, JobConfig } from './types.js';
@@ -22,8 +23,7 @@ import type { Config, JobConfig } from './types.js';
 export { profileDigest } from './digest.js';
 
 /** The config as the schema admits it. */
-interface RawConfig {
-  index: string;
+interface RawConfig extends RawIndexKeys {
   profiles?: Record<string, Record<string, unknown>>;
   jobs: Record<string, RawJob>;
   options?: RawOptions;
@@ -122,7 +122,7 @@ export function loadConfig(file: string): Config {
   if (!validate(value)) throw configSchemaError(validate.errors ?? [], value, source);
   const raw = value as RawConfig;
 
-  const index = readIndexLocation(raw.index, dir, source);
+  const { indexes, packages, digest } = readIndexes(raw, dir, source);
   const { options, buildPython } = readOptions(raw.options, dir, subSource(source, 'options'));
 
   const context: ProfileContext = { builtins: loadBuiltinProfiles(), inline: raw.profiles, inlineSource: subSource(source, 'profiles') };
@@ -136,11 +136,13 @@ export function loadConfig(file: string): Config {
   return {
     file: abs,
     dir,
-    index,
+    index: indexes[0]!.url,
+    indexes,
+    packages,
     profiles,
     jobs,
     options,
     buildPython,
-    digest: configDigest({ index: indexMeaning(raw.index.trim(), index, dir), jobs, profiles, options }),
+    digest: configDigest({ index: digest.index, ...(digest.extra ? { indexes: digest.extra } : {}), jobs, profiles, options }),
   };
 }

@@ -27,10 +27,10 @@ const INDEX_HINT = 'Write an http(s) URL of a PEP 503/691 simple index (http://p
  * directory. Whether it exists is the index client's business, but values
  * that are clearly neither a URL nor a path are refused here.
  */
-export function readIndexLocation(written: string, dir: string, source: SpecSource): string {
+export function readIndexLocation(written: string, dir: string, source: SpecSource, path: readonly (string | number)[] = ['index'], what: 'index' | 'mirror' = 'index'): string {
   const text = written.trim();
   const fail = (why: string, hint = INDEX_HINT): never => {
-    throw schemaError('E_CONFIG_INVALID', source, ['index'], `index ${JSON.stringify(written)} ${why}`, hint);
+    throw schemaError('E_CONFIG_INVALID', source, path, `${what} ${JSON.stringify(written)} ${why}`, hint);
   };
   if (/\s/.test(text)) fail('contains whitespace');
   // A Windows drive path (C:\pypi) is not a URL with scheme "c".

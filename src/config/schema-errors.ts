@@ -35,8 +35,19 @@ function unknownKey(err: ErrorObject, path: KeyPath): Described {
   };
 }
 
+const INDEX_FORMS = 'Write the index URL (index: http://pypi.internal/simple/) or a mapping with its mirrors (index: { url: http://pypi.internal/simple/, mirrors: [http://mirror2.internal/simple/] }).';
+
+/** `index:` or an `indexes:` entry: a location or a mapping. A scalar there must be a string (what it always was). */
+function wrongLocationType(path: KeyPath, got: unknown): Described {
+  const scalar = got !== null && got !== undefined && typeof got !== 'object';
+  const quote = scalar ? `Quote it: "${String(got)}". ` : '';
+  return { path, text: `${formatKeyPath(path)} must be ${scalar ? 'a string' : 'a string or a mapping'}, got ${describeValue(got)}`, hint: `${quote}${INDEX_FORMS}` };
+}
+
 function wrongType(err: ErrorObject, path: KeyPath, got: unknown): Described {
-  const want = String((err.params as { type: string }).type);
+  const types = (err.params as { type: string | string[] }).type;
+  if (Array.isArray(types)) return wrongLocationType(path, got);
+  const want = String(types);
   const last = path[path.length - 1];
   if (path.length === 0) return { path, text: `the config must be a mapping, got ${describeValue(got)}`, hint: `Start with keys "index:" and "jobs:", ${EXAMPLE_JOB}.` };
   let hint = 'Fix the value type.';
@@ -50,12 +61,13 @@ function wrongType(err: ErrorObject, path: KeyPath, got: unknown): Described {
 function missingKey(err: ErrorObject, path: KeyPath): Described {
   const key = String((err.params as { missingProperty: string }).missingProperty);
   if (path.length === 0 && key === 'index') {
-    return { path, text: 'missing "index"', hint: 'Name the package index, e.g. index: http://pypi.internal/simple/ (or a directory of wheels, relative to this file).' };
+    return { path, text: 'missing "index"', hint: 'Name the package index, e.g. index: http://pypi.internal/simple/ (or a directory of wheels, relative to this file), or list several under "indexes:".' };
   }
   if (path.length === 0) return { path, text: `missing ${JSON.stringify(key)}`, hint: `Say what to lock, ${EXAMPLE_JOB}.` };
   if (path[0] === 'jobs' && key === 'profiles') {
     return { path, text: `job ${JSON.stringify(path[1])} has no "profiles"`, hint: 'List the target profiles to lock it for, e.g. profiles: [linux-x86_64-py3.11] ("pyindex profile list" shows the built-ins).' };
   }
+  if (key === 'url') return { path, text: `missing "url" ${owner(path)}`, hint: `Give the index's own URL beside its mirrors. ${INDEX_FORMS}` };
   return { path, text: `missing ${JSON.stringify(key)} ${owner(path)}`, hint: 'Add the key.' };
 }
 
@@ -71,7 +83,10 @@ function describe(err: ErrorObject, value: unknown): Described {
     case 'required':
       return missingKey(err, path);
     case 'anyOf':
+      if (path.length === 0) return missingKey({ ...err, params: { missingProperty: 'index' } }, path);
       return { path, text: `job ${JSON.stringify(path[1])} has neither "requires" nor "requires-file"`, hint: 'Say what the job installs: requires: ["pkg>=1"], requires-file: requirements.txt, or both.' };
+    case 'pattern':
+      return { path, text: `invalid index name ${JSON.stringify(got)}`, hint: 'An index name is letters, digits, ".", "_" and "-", starting with a letter or digit.' };
     case 'propertyNames': {
       const name = String((err.params as { propertyName: string }).propertyName);
       const what = path[0] === 'jobs' ? 'job' : 'profile';

@@ -20,13 +20,29 @@ export interface JobConfig {
   profiles: string[];
 }
 
+/** One index of the config (`index:` gives one, `indexes:` several, in priority order). */
+export interface IndexConfig {
+  /** `name:` of an `indexes:` entry, when given (what `packages:` pins refer to). */
+  name: string | undefined;
+  /** Index URL, or an absolute directory path (the primary: lock URL hints are its). */
+  url: string;
+  /** http(s) URLs of mirrors serving the same index. */
+  mirrors: string[];
+  /** Used only for projects pinned to it (`explicit: true`). */
+  explicit: boolean;
+}
+
 export interface Config {
   /** Absolute path of the config file. */
   file: string;
   /** Directory holding it (the lockfile goes next to it). */
   dir: string;
-  /** Index URL, or an absolute directory path. */
+  /** Index URL, or an absolute directory path: the first index's (`indexes[0].url`). */
   index: string;
+  /** Every index in priority order (one for `index:`). */
+  indexes: IndexConfig[];
+  /** `packages:` pins: PEP 503 name → position in `indexes`. */
+  packages: Map<string, number>;
   /** Every profile a job names (built-in or inline), resolved. */
   profiles: Map<string, Profile>;
   jobs: Map<string, JobConfig>;

@@ -14,7 +14,16 @@ export type PyindexEvent =
   | { type: 'warning'; message: string; hint?: string }
   /** Wheelhouse fetch: files and bytes placed so far of the plan, and bytes actually downloaded. */
   | { type: 'fetch:progress'; files: number; filesTotal: number; bytes: number; bytesTotal: number; downloaded: number }
-  | { type: 'fetch:file'; filename: string; via: 'present' | 'cache' | 'download'; bytes: number };
+  | { type: 'fetch:file'; filename: string; via: 'present' | 'cache' | 'download'; bytes: number }
+  /** The order an index's servers (its URL and mirrors) are tried in: nearest first by a probe of each simple root, or as configured / forced. */
+  | { type: 'mirror:order'; index: string; how: 'probe' | 'cached probe' | 'config' | 'forced'; order: { url: string; rttMs?: number; error?: string }[] }
+  /** A request failed on one server of an index and moves to the next (`to` undefined: none left this round). */
+  | { type: 'mirror:failover'; index: string; url: string; from: string; to: string | undefined; reason: string }
+  /** A server that kept failing is not asked again this run (unless every server of the index is set aside). */
+  | { type: 'mirror:set-aside'; index: string; mirror: string; failures: number; reason: string }
+  /** `pyindex mirror`: files placed so far of the plan (copied or already present), and bytes downloaded. */
+  | { type: 'mirror:progress'; files: number; filesTotal: number; bytes: number; bytesTotal: number; downloaded: number }
+  | { type: 'mirror:file'; filename: string; via: 'present' | 'copied' | 'repaired'; bytes: number };
 
 export type EventSink = (event: PyindexEvent) => void;
 

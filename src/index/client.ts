@@ -32,6 +32,10 @@ export interface SimpleIndexClientOptions {
   retryDelayMs?: number;
   onEvent?: EventSink;
   userAgent: string;
+  /** An HTTP client to share (e.g. one mirror-aware client for every index of a config); closed by its owner, not here. */
+  http?: HttpClient;
+  /** Maps a file URL of any server of the index to the primary's (mirrors.ts); identity by default. */
+  toPrimary?: (url: string) => string;
 }
 
 type IndexSource = { kind: 'url'; root: string } | { kind: 'flat'; dir: string; listing: FlatDirectory };
@@ -46,14 +50,16 @@ export class SimpleIndexClient {
 
   constructor(private readonly options: SimpleIndexClientOptions) {
     this.onEvent = options.onEvent ?? silent;
-    this.http = new HttpClient({
-      userAgent: options.userAgent,
-      concurrency: options.concurrency ?? 16,
-      timeoutMs: options.timeoutMs,
-      retries: options.retries,
-      retryDelayMs: options.retryDelayMs,
-      onEvent: this.onEvent,
-    });
+    this.http =
+      options.http ??
+      new HttpClient({
+        userAgent: options.userAgent,
+        concurrency: options.concurrency ?? 16,
+        timeoutMs: options.timeoutMs,
+        retries: options.retries,
+        retryDelayMs: options.retryDelayMs,
+        onEvent: this.onEvent,
+      });
     this.pages = new PageFetcher(this.http, new HttpCache(options.cacheDir), options.offline === true, this.onEvent);
     this.metadata = new MetadataResolver({
       http: this.http,
@@ -115,9 +121,14 @@ export class SimpleIndexClient {
     if (source.kind === 'flat') return source.listing.getProject(canonical);
     const page = await this.pages.fetch(`${source.root}${encodeURIComponent(canonical)}/`, SIMPLE_ACCEPT);
     const text = page.body.toString('utf8');
-    return pageFormat(page) === 'json'
-      ? parseJsonProjectPage(text, page.finalUrl, page.lastSerial)
-      : withSerial((await htmlPages()).parseHtmlProjectPage(text, page.finalUrl, canonical), page.lastSerial);
+    const parsed =
+      pageFormat(page) === 'json'
+        ? parseJsonProjectPage(text, page.finalUrl, page.lastSerial)
+        : withSerial((await htmlPages()).parseHtmlProjectPage(text, page.finalUrl, canonical), page.lastSerial);
+    // A mirror's page may link its files absolutely, to itself: the rest of pyindex sees primary URLs only.
+    const toPrimary = this.options.toPrimary;
+    if (toPrimary) for (const f of parsed.files) f.url = toPrimary(f.url);
+    return parsed;
   }
 
   /** Core metadata of one file by the cheapest correct route (see metadata.ts). */
@@ -127,7 +138,7 @@ export class SimpleIndexClient {
 
   /** Closes connections (cache entries are written as they arrive). */
   async close(): Promise<void> {
-    await this.http.close();
+    if (!this.options.http) await this.http.close();
   }
 }
 

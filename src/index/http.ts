@@ -31,6 +31,10 @@ export interface HttpRequestOptions {
   headers?: Record<string, string>;
   /** Ask for gzip/deflate/br and decode it (pages; never with Range). */
   compress?: boolean;
+  /** Extra attempts for this request (default: the client's). Mirror fail-over asks for 0 and moves on instead. */
+  retries?: number;
+  /** Checks a successful response (e.g. its hash); what it throws is the request's error, so a mirror serving bad bytes can be failed over. */
+  verify?: (res: HttpResponse) => void;
 }
 
 export interface HttpResponse {
@@ -82,11 +86,13 @@ export class HttpClient {
     const headers: Record<string, string> = { 'user-agent': this.options.userAgent, ...(options.headers ?? {}) };
     if (url.startsWith('file:')) {
       this.onEvent({ type: 'index:request', url });
-      return this.limiter.run(() => readFileUrl(url, headers));
+      const res = await this.limiter.run(() => readFileUrl(url, headers));
+      options.verify?.(res);
+      return res;
     }
     let current = url;
     for (let hop = 0; ; hop++) {
-      const res = await this.getWithRetries(current, headers, options.compress === true);
+      const res = await this.getWithRetries(current, headers, options.compress === true, options.retries ?? this.retries);
       const location = res.headers.location;
       if (REDIRECTS.has(res.status) && location) {
         if (hop >= this.maxRedirects) {
@@ -106,7 +112,10 @@ export class HttpClient {
         continue;
       }
       const out: HttpResponse = { ...res, url, finalUrl: current };
-      if ((res.status >= 200 && res.status < 300) || res.status === 304 || (res.status === 416 && headers.range)) return out;
+      if ((res.status >= 200 && res.status < 300) || res.status === 304 || (res.status === 416 && headers.range)) {
+        options.verify?.(out);
+        return out;
+      }
       throw statusError(out);
     }
   }
@@ -115,17 +124,17 @@ export class HttpClient {
     await this.transport.close();
   }
 
-  private async getWithRetries(url: string, headers: Record<string, string>, compress: boolean): Promise<HttpResponse> {
+  private async getWithRetries(url: string, headers: Record<string, string>, compress: boolean, retries: number): Promise<HttpResponse> {
     for (let attempt = 0; ; attempt++) {
       let reason: string;
       let failure: PyindexError | undefined;
       try {
         const res = await this.limiter.run(() => this.once(url, headers, compress));
-        if (!(res.status >= 500 || res.status === 429) || attempt >= this.retries) return res;
+        if (!(res.status >= 500 || res.status === 429) || attempt >= retries) return res;
         reason = `HTTP ${res.status}`;
       } catch (err) {
         failure = toPyindexError(err, url, this.timeoutMs);
-        if (!isRetryable(failure) || attempt >= this.retries) throw failure;
+        if (!isRetryable(failure) || attempt >= retries) throw failure;
         reason = failure.message;
       }
       this.onEvent({ type: 'index:retry', url, attempt: attempt + 1, reason });

@@ -136,17 +136,17 @@ export class MetadataResolver {
   /** PEP 658: the metadata file sits at the distribution's URL + ".metadata". */
   private async fromPep658(file: IndexFile): Promise<string | undefined> {
     const url = `${file.url}.metadata`;
+    const sha256 = typeof file.coreMetadata === 'object' ? file.coreMetadata.sha256 : undefined;
     let body: Buffer;
     try {
-      body = (await this.deps.http.get(url)).body;
+      // Checked as part of the request, so a mirror serving other bytes is failed over (mirrors.ts).
+      body = (await this.deps.http.get(url, sha256 === undefined ? {} : { verify: (res) => verifyHashes(res.body, { sha256 }, url) })).body;
     } catch (err) {
       if (!isPyindexError(err, 'E_NOT_FOUND')) throw err;
       // The index advertised a file it does not have: read the distribution instead.
       this.onEvent({ type: 'warning', message: `${url} is advertised by the index but missing; reading ${file.filename} instead` });
       return undefined;
     }
-    const sha256 = typeof file.coreMetadata === 'object' ? file.coreMetadata.sha256 : undefined;
-    if (sha256 !== undefined) verifyHashes(body, { sha256 }, url);
     return body.toString('utf8');
   }
 
@@ -163,8 +163,8 @@ export class MetadataResolver {
 
   private async fromSdist(file: IndexFile, options: GetMetadataOptions): Promise<{ text: string; via: Via }> {
     const local = file.url.startsWith('file:') ? fileURLToPath(file.url) : undefined;
-    const body = local === undefined ? (await this.deps.http.get(file.url)).body : await readFile(local);
-    verifyHashes(body, file.hashes, file.url);
+    const body = local === undefined ? (await this.deps.http.get(file.url, { verify: (res) => verifyHashes(res.body, file.hashes, file.url) })).body : await readFile(local);
+    if (local !== undefined) verifyHashes(body, file.hashes, file.url);
     const pkgInfo = await readSdistPkgInfo(body, file.filename);
     if (pkgInfo !== undefined) {
       const meta = parseCoreMetadata(pkgInfo, `${file.url} PKG-INFO`);

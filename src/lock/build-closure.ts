@@ -48,7 +48,7 @@ export function buildOptions(options: ResolveOptions): ResolveOptions {
 
 /** Reads the sdist's pinned bytes (hash-checked: the closure must describe the locked file) and its build requirements. */
 async function requiresOf(http: HttpClient, file: IndexFile): Promise<SdistBuildRequires> {
-  const bytes = await sdistBytes(http, file.url);
+  const bytes = await sdistBytes(http, file.url, file.hashes);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const pinned = file.hashes.sha256?.toLowerCase();
   if (pinned && pinned !== sha256) {

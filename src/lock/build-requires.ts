@@ -12,6 +12,7 @@ import { readMember, tarMembers } from '../archive/tar-reader.js';
 import { bufferSource, openZip, readZipEntry } from '../archive/zip-reader.js';
 import { parseBuildSystem } from '../index/build-system.js';
 import type { HttpClient } from '../index/http.js';
+import { verifyHashes } from '../index/metadata.js';
 
 /**
  * pip's fallback when an sdist has no pyproject.toml, or one without
@@ -68,8 +69,8 @@ export function buildRequiresOf(pyproject: string | undefined, where: string): S
   return { requires: legacy ? [...LEGACY_BUILD_REQUIRES] : [...system.requires], legacy };
 }
 
-/** The sdist's bytes: from disk for a local index (`file:` URL), else over HTTP. */
-export async function sdistBytes(http: HttpClient, url: string): Promise<Buffer> {
+/** The sdist's bytes: from disk for a local index (`file:` URL), else over HTTP (checked against `hashes` there, so a mirror with other bytes is failed over). */
+export async function sdistBytes(http: HttpClient, url: string, hashes: Record<string, string> = {}): Promise<Buffer> {
   if (url.startsWith('file:')) return readFile(fileURLToPath(url));
-  return (await http.get(url)).body;
+  return (await http.get(url, { verify: (res) => verifyHashes(res.body, hashes, url) })).body;
 }

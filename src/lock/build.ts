@@ -23,6 +23,8 @@ export interface BuildLockfileInput {
   builds?: readonly BuildClosure[];
   /** sha256 of a profile's markers and tags (recorded so a changed profile makes the lock stale). */
   profileDigest: (p: Profile) => string;
+  /** With several indexes: per package name, the URL of the index it came from (recorded on each package). */
+  origins?: Readonly<Record<string, string>>;
 }
 
 /** "requests: certifi>=2017.4.17"; the job's own requirements are "job: …". */
@@ -158,6 +160,7 @@ export function buildLockfile(input: BuildLockfileInput): Lockfile {
     .map((acc) => ({
       name: acc.name,
       version: acc.version,
+      ...(input.origins?.[acc.name] !== undefined ? { index: input.origins[acc.name] } : {}),
       files: [...acc.files.values()]
         .map(({ file, profiles, build }): LockedFile => ({ ...file, profiles: sortStrings(profiles), ...(build ? { build: sortedRecord(build) } : {}) }))
         .sort((a, b) => compareCodePoints(a.filename, b.filename)),

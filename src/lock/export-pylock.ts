@@ -29,10 +29,11 @@ function artifact(file: LockedFile): { [key: string]: TomlValue } {
 
 export function exportPylock(lock: Lockfile, job: string, profile: string): string {
   const selected = selectJobProfile(lock, job, profile);
-  const index = indexUrl(lock.index);
+  const defaultIndex = indexUrl(lock.index);
   const packages: TomlDocument[] = [...selected]
     .sort((a, b) => (a.requirement.name < b.requirement.name ? -1 : a.requirement.name > b.requirement.name ? 1 : 0))
-    .map(({ requirement, file }) => {
+    .map(({ requirement, package: locked, file }) => {
+      const index = locked.index !== undefined ? indexUrl(locked.index) : defaultIndex;
       const pkg: Record<string, TomlValue> = { name: requirement.name, version: requirement.version, index };
       if (file.filename.toLowerCase().endsWith('.whl')) pkg.wheels = [artifact(file)];
       else pkg.sdist = artifact(file);

@@ -5,10 +5,12 @@
  */
 import { PyindexError, isPyindexError } from '../errors/index.js';
 import type { EventSink } from '../events/index.js';
-import { SimpleIndexClient } from '../index/client.js';
+import { IndexSet } from '../index/index-set.js';
+import type { MirrorOrder, MirrorReport } from '../index/mirrors.js';
 import type { Config } from '../config/types.js';
 import { profileDigest } from '../config/digest.js';
 import { canonicalizeName } from '../pep/names.js';
+import { MultiIndexSource, type ConfusionWarning } from '../resolve/multi-index.js';
 import { IndexPackageSource } from '../resolve/package-source.js';
 import { resolveJob, type Resolution } from '../resolve/resolve.js';
 import { buildLockfile } from './build.js';
@@ -31,12 +33,20 @@ export interface LockOptions {
   upgradePackages?: string[];
   onEvent?: EventSink;
   userAgent?: string;
+  /** How each index's servers (URL and mirrors) are ordered; default nearest first. */
+  mirrorOrder?: MirrorOrder;
 }
 
 export interface LockResult {
   lockfile: Lockfile;
   resolutions: Resolution[];
   stats: { projects: number; metadata: number; pairs: number };
+  /** Per locked project, the URL of the index it was taken from. */
+  origins: Record<string, string>;
+  /** Locked projects that a later index lists with a higher version (the dependency-confusion signal). */
+  confusion: ConfusionWarning[];
+  /** Per index with mirrors: the order its servers were tried in, what each served, what was set aside. */
+  mirrors: MirrorReport[];
 }
 
 interface Pair {
@@ -100,14 +110,20 @@ export async function lock(options: LockOptions): Promise<LockResult> {
   const all = selectPairs(config);
   const isSelected = (p: Pair) => selected.some((s) => s.job === p.job && s.profile === p.profile);
   const onEvent = options.onEvent;
-  const client = new SimpleIndexClient({
-    index: config.index,
+  const indexes = new IndexSet({
+    indexes: config.indexes,
     cacheDir: options.cacheDir,
     offline: options.offline === true,
     userAgent: options.userAgent ?? 'pyindex',
     onEvent,
+    mirrorOrder: options.mirrorOrder,
   });
-  const source = new IndexPackageSource(client, config.buildPython);
+  const source = new MultiIndexSource(
+    indexes.clients.map((c) => new IndexPackageSource(c, config.buildPython)),
+    config.indexes,
+    config.packages,
+  );
+  const http = indexes.http;
   if (options.previous) {
     const wanted = new Map<string, string[]>();
     for (const p of options.previous.packages) wanted.set(p.name, [...(wanted.get(p.name) ?? []), ...p.files.map((f) => f.filename)]);
@@ -159,14 +175,24 @@ export async function lock(options: LockOptions): Promise<LockResult> {
     const resolutions = settled.map((s) => (s as PromiseFulfilledResult<Resolution>).value);
     // Pin files by hash and size; learn them from the index where its pages did not say.
     const files = new Map(resolutions.flatMap((r) => r.packages.map((p) => [p.file.file.url, p.file.file] as const)));
-    await Promise.all([...files.values()].map((f) => ensureFileFacts(client.http, f)));
+    await Promise.all([...files.values()].map((f) => ensureFileFacts(http, f)));
     // Locked sdists are built at fetch time from their build requirements, resolved here (wheels only).
-    const builds = await resolveBuildClosures({ resolutions, options: config.options, source, http: client.http, preferred: buildPreferences(options), onEvent });
+    const builds = await resolveBuildClosures({ resolutions, options: config.options, source, http, preferred: buildPreferences(options), onEvent });
     const buildFiles = new Map(builds.flatMap((b) => b.packages.map((p) => [p.file.file.url, p.file.file] as const)));
-    await Promise.all([...buildFiles.values()].filter((f) => !files.has(f.url)).map((f) => ensureFileFacts(client.http, f)));
-    const lockfile = buildLockfile({ config, resolutions, builds, profileDigest });
-    return { lockfile, resolutions, stats: { ...source.stats, pairs: all.length } };
+    await Promise.all([...buildFiles.values()].filter((f) => !files.has(f.url)).map((f) => ensureFileFacts(http, f)));
+    const names = [...new Set([...resolutions.flatMap((r) => r.packages), ...builds.flatMap((b) => b.packages)].map((p) => canonicalizeName(p.name)))].sort();
+    const origins: Record<string, string> = {};
+    for (const name of names) {
+      const origin = await source.origin(name);
+      if (origin !== undefined) origins[name] = origin;
+    }
+    // The lockfile names each package's index only when there is a choice of indexes (one-index locks keep their bytes).
+    const lockfile = buildLockfile({ config, resolutions, builds, profileDigest, ...(config.indexes.length > 1 ? { origins } : {}) });
+    const confusion = await source.confusion(lockfile.packages, (index, project, err) =>
+      onEvent?.({ type: 'warning', message: `could not check ${index} for a higher version of ${project}: ${err instanceof Error ? err.message : String(err)}` }),
+    );
+    return { lockfile, resolutions, stats: { ...source.stats, pairs: all.length }, origins, confusion, mirrors: indexes.mirrorReport() };
   } finally {
-    await client.close();
+    await indexes.close();
   }
 }

@@ -36,7 +36,7 @@ interface RawLock {
   'config-digest': string;
   index: string;
   profiles: Record<string, LockedProfile>;
-  packages: { name: string; version: string; files: RawFile[] }[];
+  packages: { name: string; version: string; index?: string; files: RawFile[] }[];
   jobs: Record<string, { requires: string[]; constraints: string[]; profiles: Record<string, RawRequirement[]> }>;
 }
 
@@ -115,6 +115,7 @@ function toLockfile(raw: RawLock): Lockfile {
   const packages: LockedPackage[] = raw.packages.map((p) => ({
     name: p.name,
     version: p.version,
+    ...(p.index !== undefined ? { index: p.index } : {}),
     files: p.files.map((f) => ({
       filename: f.filename,
       sha256: f.sha256,

@@ -39,6 +39,8 @@ export interface LockedPackage {
   name: string;
   /** PEP 440 normalized. */
   version: string;
+  /** With several indexes (`indexes:`): the URL of the index it was taken from (first-index rule or a `packages:` pin). */
+  index?: string;
   files: LockedFile[];
 }
 

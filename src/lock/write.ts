@@ -22,7 +22,7 @@ function fileEntry(f: LockedFile): Record<string, unknown> {
 }
 
 function packageEntry(p: LockedPackage): Record<string, unknown> {
-  return { name: p.name, version: p.version, files: p.files.map(fileEntry) };
+  return { name: p.name, version: p.version, ...(p.index !== undefined ? { index: p.index } : {}), files: p.files.map(fileEntry) };
 }
 
 function requirementEntry(r: LockedRequirement): Record<string, unknown> {

@@ -211,7 +211,8 @@ function packageMap(p: LockedPackage, indent: string): string {
   const v = indent + '  ';
   const nl = '\n' + indent;
   const files = mapSeq(p.files, v, fileMap);
-  return `name: ${yamlValue(p.name, v)}${nl}version: ${yamlValue(p.version, v)}${nl}${files ? `files:${nl}  ${files}` : 'files: []'}`;
+  const index = p.index !== undefined ? `index: ${yamlValue(p.index, v)}${nl}` : '';
+  return `name: ${yamlValue(p.name, v)}${nl}version: ${yamlValue(p.version, v)}${nl}${index}${files ? `files:${nl}  ${files}` : 'files: []'}`;
 }
 
 function profileMap(p: LockedProfile, indent: string): string {

@@ -19,6 +19,7 @@ import { dirname, join, resolve } from 'node:path';
 import { loadConfig } from '../config/load.js';
 import { PyindexError } from '../errors/index.js';
 import type { EventSink } from '../events/index.js';
+import type { MirroredIndex } from '../index/mirrors.js';
 import { exportRequirements } from '../lock/export-requirements.js';
 import { readLockfile } from '../lock/read.js';
 import { selectJobProfile } from '../lock/select.js';
@@ -43,6 +44,8 @@ interface LoadedLock {
   wheelhouse: string;
   lockFile: string | null;
   index: string | undefined;
+  /** The config's indexes with their mirrors, for --fetch. */
+  indexes?: readonly MirroredIndex[] | undefined;
 }
 
 async function loadLock(o: Resolved): Promise<LoadedLock> {
@@ -55,6 +58,7 @@ async function loadLock(o: Resolved): Promise<LoadedLock> {
   const lockFile = lockFileFor(o, o.cwd) ?? join(o.cwd, 'pyindex.lock.yaml');
   const lock = readLockfile(lockFile);
   let index: string | undefined;
+  let indexes: readonly MirroredIndex[] | undefined;
   if (configFile) {
     const config = loadConfig(configFile);
     if (lock.configDigest !== config.digest) {
@@ -64,8 +68,9 @@ async function loadLock(o: Resolved): Promise<LoadedLock> {
       });
     }
     index = config.index;
+    indexes = config.indexes;
   }
-  return { lock, wheelhouse: resolve(o.cwd, o.wheelhouse ?? ''), lockFile, index };
+  return { lock, wheelhouse: resolve(o.cwd, o.wheelhouse ?? ''), lockFile, index, indexes };
 }
 
 function fetchCommandFor(o: Resolved, profile: string, wheelhouse: string): string {
@@ -101,7 +106,7 @@ async function pip(layout: VenvLayout, lock: VenvLock, o: Resolved, args: string
 }
 
 export async function provisionFully(o: Resolved, layout: VenvLayout, venvLock: VenvLock, inputs: StampInputs, reason: string): Promise<ProvisionResult> {
-  const { lock, wheelhouse, lockFile, index } = await loadLock(o);
+  const { lock, wheelhouse, lockFile, index, indexes } = await loadLock(o);
   const chosen = await chooseInterpreter({ lock, job: o.job, profile: o.profile, python: o.python, env: o.env, cwd: o.cwd });
   const { profile, found, detection } = chosen;
   const selected = selectJobProfile(lock, o.job, profile);
@@ -113,6 +118,7 @@ export async function provisionFully(o: Resolved, layout: VenvLayout, venvLock: 
     fetch: Boolean(o.fetch),
     cacheDir: o.cacheDir,
     index,
+    indexes,
     python: found.path,
     env: o.env,
     fetchCommand: fetchCommandFor(o, profile, wheelhouse),

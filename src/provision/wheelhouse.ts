@@ -7,6 +7,7 @@
  */
 import { PyindexError } from '../errors/index.js';
 import type { EventSink } from '../events/index.js';
+import type { MirroredIndex } from '../index/mirrors.js';
 import type { Lockfile } from '../lock/types.js';
 import { carriers, readWheelhouseManifest, type WheelhouseFile } from '../bundle/wheelhouse-files.js';
 import { checkWheelhouse, fetchWheelhouse, plannedFiles, type FetchResult, type PlannedFile, type WheelhouseCheck } from '../wheelhouse/index.js';
@@ -20,6 +21,8 @@ export interface WheelhouseReadyOptions {
   cacheDir: string;
   /** The config's index, for --fetch. */
   index?: string | undefined;
+  /** The config's indexes with their mirrors, for --fetch (fail-over between servers). */
+  indexes?: readonly MirroredIndex[] | undefined;
   /** The interpreter provision uses: with --fetch it also builds the job's locked sdists into wheels. */
   python?: string | undefined;
   env?: NodeJS.ProcessEnv | undefined;
@@ -58,6 +61,7 @@ export async function readyWheelhouse(o: WheelhouseReadyOptions): Promise<ReadyW
       wheelhouse: o.wheelhouse,
       cacheDir: o.cacheDir,
       ...(o.index ? { index: o.index } : {}),
+      indexes: o.indexes,
       ...(o.python ? { python: [o.python] } : {}),
       env: o.env,
       onEvent: o.onEvent,

@@ -59,15 +59,7 @@ export class IndexPackageSource implements PackageSource {
    * graph. Failures are left for the real request to report.
    */
   warm(projects: ReadonlyMap<string, readonly string[]>): void {
-    for (const [name, filenames] of projects) {
-      this.project(name)
-        .then(async (p) => {
-          if (!p.parsed || filenames.length === 0) return;
-          const wanted = new Set(filenames);
-          await Promise.all(p.parsed.filter((f) => wanted.has(f.file.filename)).map((f) => this.metadata(f.file)));
-        })
-        .catch(() => {});
-    }
+    warmSource(this, projects);
   }
 
   metadata(file: IndexFile): Promise<CoreMetadata> {
@@ -80,6 +72,20 @@ export class IndexPackageSource implements PackageSource {
       this.metadatas.set(file.url, p);
     }
     return p;
+  }
+}
+
+/** Starts every project page and named file's metadata at once (see IndexPackageSource.warm); failures are left for the real request. */
+export function warmSource(source: PackageSource, projects: ReadonlyMap<string, readonly string[]>): void {
+  for (const [name, filenames] of projects) {
+    source
+      .project(name)
+      .then(async (p) => {
+        if (!p.parsed || filenames.length === 0) return;
+        const wanted = new Set(filenames);
+        await Promise.all(p.parsed.filter((f) => wanted.has(f.file.filename)).map((f) => source.metadata(f.file)));
+      })
+      .catch(() => {});
   }
 }
 

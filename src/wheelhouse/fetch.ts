@@ -23,12 +23,14 @@ import type { Lockfile } from '../lock/types.js';
 import { isWheelFilename } from '../pep/wheel-filename.js';
 import type { BuildSdistsResult } from './build-sdist.js';
 import { cacheInsert, cacheLookup, casTempDir, placeFile, removeStaleTemps, tempName } from './cas.js';
-import { Downloader, type DownloadIo } from './download.js';
+import type { MirroredIndex, MirrorOrder, MirrorReport } from '../index/mirrors.js';
+import type { DownloadIo } from './download.js';
 import { DurableBatch, type DurableBatchOptions } from './durable.js';
 import { writeFailed } from './errors.js';
 import { MANIFEST_FILENAME, readManifest, writeManifest, type WheelhouseManifest } from './manifest.js';
 import type { PlannedFile } from './plan.js';
 import { IndexLocator } from './locate.js';
+import { MirroredDownloader } from './mirror-download.js';
 import { checkFile } from './verify.js';
 
 export interface FetchOptions {
@@ -38,6 +40,9 @@ export interface FetchOptions {
   cacheDir: string;
   /** The config's index: where a file is looked up by name when the lock's URL hint fails. Default: the lock's index. */
   index?: string;
+  /** The config's indexes with their mirrors: downloads fail over between an index's servers (mirror-download.ts). */
+  indexes?: readonly MirroredIndex[] | undefined;
+  mirrorOrder?: MirrorOrder | undefined;
   /** Remove distribution files the plan does not name (and stale temp files). */
   prune?: boolean;
   /** Files fetched at once. Default 16. */
@@ -71,6 +76,8 @@ export interface FetchResult {
   quarantined: string[];
   /** Wheels built from locked sdists by this run (reused builds not counted). */
   built: number;
+  /** Per index with mirrors (absent when none has): the order its servers were tried in, what each served, what was set aside. */
+  mirrors?: MirrorReport[];
 }
 
 export const QUARANTINE_DIR = '.quarantine';
@@ -91,7 +98,10 @@ export async function fetchWheelhouse(options: FetchOptions): Promise<FetchResul
     );
   await Promise.all([ready(wheelhouse), ready(casTempDir(cacheDir))]);
 
-  const downloader = new Downloader({
+  const downloader = new MirroredDownloader({
+    cacheDir,
+    indexes: options.indexes,
+    mirrorOrder: options.mirrorOrder,
     userAgent: options.userAgent ?? 'pyindex',
     connections: options.concurrency ?? 16,
     timeoutMs: options.timeoutMs,
@@ -100,7 +110,7 @@ export async function fetchWheelhouse(options: FetchOptions): Promise<FetchResul
     onEvent,
     io: options.io,
   });
-  const locator = new IndexLocator({ index: options.index ?? options.lock.index, cacheDir, userAgent: options.userAgent ?? 'pyindex', onEvent, timeoutMs: options.timeoutMs, retries: options.retries, retryDelayMs: options.retryDelayMs });
+  const locator = new IndexLocator({ index: options.index ?? options.lock.index, indexes: options.indexes, router: downloader.router, cacheDir, userAgent: options.userAgent ?? 'pyindex', onEvent, timeoutMs: options.timeoutMs, retries: options.retries, retryDelayMs: options.retryDelayMs });
 
   const progress = { files: 0, filesTotal: files.length, bytes: 0, bytesTotal: files.reduce((n, f) => n + f.size, 0), downloaded: 0 };
   let lastReport = 0;
@@ -255,6 +265,8 @@ export async function fetchWheelhouse(options: FetchOptions): Promise<FetchResul
     for (const { filename, ...entry } of builds.wheels) manifest.files[filename] = entry;
     await writeManifest(wheelhouse, manifest);
   } finally {
+    const mirrors = downloader.report();
+    if (mirrors.length) result.mirrors = mirrors;
     await downloader.close();
     await locator.close();
   }

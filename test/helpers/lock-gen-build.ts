@@ -54,3 +54,16 @@ export function withRealisticBuilds(lock: Lockfile): Lockfile {
   for (const job of Object.values(lock.jobs)) for (const set of Object.values(job.profiles)) for (const r of set) r.file = renamed.get(r.file) ?? r.file;
   return lock;
 }
+
+/**
+ * The per-package `index` (issue 6: several indexes) on about half the
+ * packages: an adversarial string, or one of two realistic index URLs.
+ */
+export function withRandomIndexes(lock: Lockfile, rand: Rand): Lockfile {
+  for (const pkg of lock.packages) {
+    const r = rand();
+    if (r < 0.5) continue;
+    pkg.index = r < 0.75 ? adversarialString(rand) : r < 0.875 ? 'http://pypi.internal/simple/' : '/srv/wheels';
+  }
+  return lock;
+}

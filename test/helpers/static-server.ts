@@ -2,7 +2,8 @@
  * A real HTTP server on an ephemeral loopback port that serves a directory
  * (e.g. a mkindex tree) the way a static host or a PEP 691 index would, with
  * injectable faults (after pacote's fake registry): 404, 500, truncated body,
- * stalled response, ranges ignored, custom bodies.
+ * stalled response, ranges ignored, custom bodies, and a slow server (every
+ * response delayed, as a far-away mirror).
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, statSync } from 'node:fs';
@@ -24,6 +25,8 @@ export interface StaticServerOptions {
   ignoreRange?: boolean;
   /** Faults by URL path (exact match, without query). */
   faults?: Record<string, Fault>;
+  /** Answer every request (HEAD included) only after this many ms: a distant server. */
+  delayMs?: number;
 }
 
 export interface RequestRecord {
@@ -87,9 +90,14 @@ export async function startStaticServer(root: string, options: StaticServerOptio
       open.delete(res);
       release();
     });
-    const fault = faults[path];
-    if (fault) return applyFault(fault, res, stalled, record);
-    serveFile(root, path, req, res, options);
+    const answer = (): void => {
+      if (res.destroyed) return;
+      const fault = faults[path];
+      if (fault) return applyFault(fault, res, stalled, record);
+      serveFile(root, path, req, res, options);
+    };
+    if (options.delayMs) setTimeout(answer, options.delayMs);
+    else answer();
   });
   server.keepAliveTimeout = 5000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

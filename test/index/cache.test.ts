@@ -92,6 +92,7 @@ if (!sharedAvailable()) {
     const again = await c2.client.getProject('a');
     const metaAgain = await c2.client.getMetadata(again.files[1]!);
     await c2.client.close();
+    await server.settled();
     t.same(again, page, 'the page is fetched again and equal');
     t.equal(metaAgain.version.toString(), meta.version.toString());
     t.same(

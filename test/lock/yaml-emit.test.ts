@@ -6,7 +6,7 @@
  * the text back to the same document.
  */
 import { isDeepStrictEqual } from 'node:util';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { parse } from 'yaml';
 import { buildLockfile } from '../../src/lock/build.js';
 import type { Lockfile } from '../../src/lock/types.js';
@@ -14,7 +14,7 @@ import { LOCK_HEADER, lockfileToDocument, serializeLockfile } from '../../src/lo
 import { emitLockYaml, yamlKey, yamlValue } from '../../src/lock/yaml-emit.js';
 import { fakeProfileDigest, sampleConfig, sampleResolutions } from '../helpers/lock-fixtures.js';
 import { ATOMS, adversarialString, randomLockfile, realisticLockfile, seededRandom } from '../helpers/lock-gen.js';
-import { withRandomBuilds, withRealisticBuilds } from '../helpers/lock-gen-build.js';
+import { withRandomBuilds, withRandomIndexes, withRealisticBuilds } from '../helpers/lock-gen-build.js';
 import { oracleKey, oracleScalar, oracleSerialize } from '../helpers/lock-yaml-oracle.js';
 
 const H = (c: string) => c.repeat(64);
@@ -79,6 +79,22 @@ function unexplainedDifferences(got: unknown, want: unknown, path = ''): string[
     return Object.keys(w).flatMap((k) => unexplainedDifferences(g[k], w[k], `${path}/${k}`));
   }
   return isYamlLossyWhitespace(want) ? [] : [`${path}: ${JSON.stringify(got)} ≠ ${JSON.stringify(want)}`];
+}
+
+/** `n` seeded locks from `make`: how many are byte-identical to the oracle, read back, and pass `mark`; each miss fails. */
+function randomCorpus(t: Test, n: number, make: (seed: number) => Lockfile, mark: (lock: Lockfile) => boolean): { identical: number; exact: number; marked: number } {
+  const counts = { identical: 0, exact: 0, marked: 0 };
+  for (let seed = 1; seed <= n; seed++) {
+    const lock = make(seed);
+    if (mark(lock)) counts.marked++;
+    const text = emitLockYaml(lock);
+    if (LOCK_HEADER + text === oracleSerialize(lock)) counts.identical++;
+    else t.fail(`seed ${seed}: differs from yaml.stringify`);
+    const got: unknown = parse(text);
+    if (isDeepStrictEqual(got, lockfileToDocument(lock)) || unexplainedDifferences(got, lockfileToDocument(lock)).length === 0) counts.exact++;
+    else t.fail(`seed ${seed}: does not read back`);
+  }
+  return counts;
 }
 
 t.test('fixture lockfiles: byte-identical to yaml.stringify and read back unchanged', async (t) => {
@@ -208,23 +224,31 @@ t.test('build closures on sdist entries: fixtures and 2,000 random locks, byte-i
     t.same(parse(text), lockfileToDocument(lock), `${name}: reads back`);
   }
   t.match(serializeLockfile(withBuild), /\n {8}profiles:\n {10}- linux-x86_64-py3.10\n {8}build:\n {10}linux-x86_64-py3.10:\n {12}- name: setuptools\n {14}version: 75.1.0\n/);
-  let identical = 0;
-  let exact = 0;
-  let withClosures = 0;
   const n = 2000;
-  for (let seed = 1; seed <= n; seed++) {
-    const lock = withRandomBuilds(randomLockfile(seededRandom(seed)), seededRandom(seed + 1_000_000));
-    if (lock.packages.some((p) => p.files.some((f) => f.build && Object.keys(f.build).length))) withClosures++;
-    const text = emitLockYaml(lock);
-    if (LOCK_HEADER + text === oracleSerialize(lock)) identical++;
-    else t.fail(`seed ${seed}: differs from yaml.stringify`);
-    const got: unknown = parse(text);
-    if (isDeepStrictEqual(got, lockfileToDocument(lock)) || unexplainedDifferences(got, lockfileToDocument(lock)).length === 0) exact++;
-    else t.fail(`seed ${seed}: does not read back`);
-  }
+  const { identical, exact, marked: withClosures } = randomCorpus(t, n, (seed) => withRandomBuilds(randomLockfile(seededRandom(seed)), seededRandom(seed + 1_000_000)), (lock) =>
+    lock.packages.some((p) => p.files.some((f) => f.build && Object.keys(f.build).length)),
+  );
   t.equal(identical, n, `${n} random locks with build records byte-identical`);
   t.equal(exact, n, 'and read back');
   t.ok(withClosures > n / 3, `${withClosures} of them have non-empty closures`);
+});
+
+t.test('the index of each package (several indexes): fixtures and 2,000 random locks, byte-identical and read back', async (t) => {
+  const two = tinyLock(false);
+  two.packages[0]!.index = 'http://pypi.internal/simple/';
+  const realistic = realisticLockfile(60, ['linux-x86_64-py3.11', 'windows-amd64-py3.11']);
+  realistic.packages.forEach((p, i) => (p.index = i % 3 ? 'http://pypi.internal/simple/' : 'https://pypi.org/simple/'));
+  for (const [name, lock] of [['tiny', two], ['realistic 60 packages from two indexes', realistic]] as const) {
+    const text = serializeLockfile(lock);
+    t.equal(text, oracleSerialize(lock), `${name}: same bytes`);
+    t.same(parse(text), lockfileToDocument(lock), `${name}: reads back`);
+  }
+  t.match(serializeLockfile(two), /\n {2}- name: idna\n {4}version: "1\.0"\n {4}index: http:\/\/pypi\.internal\/simple\/\n {4}files:\n/, 'name, version, index, files');
+  const n = 2000;
+  const { identical, exact, marked: withIndex } = randomCorpus(t, n, (seed) => withRandomIndexes(randomLockfile(seededRandom(seed)), seededRandom(seed + 2_000_000)), (lock) => lock.packages.some((p) => p.index !== undefined));
+  t.equal(identical, n, `${n} random locks with package indexes byte-identical`);
+  t.equal(exact, n, 'and read back');
+  t.ok(withIndex > n / 3, `${withIndex} of them name an index`);
 });
 
 t.test('random strings one at a time, in every value and key position', async (t) => {

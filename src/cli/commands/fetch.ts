@@ -12,6 +12,7 @@ import { readLockfile } from '../../lock/read.js';
 import { fetchWheelhouse } from '../../wheelhouse/fetch.js';
 import { plannedFiles } from '../../wheelhouse/plan.js';
 import { booleanOption, stringListOption, stringOption, type Command } from '../command.js';
+import { MIRROR_ORDER_OPTION, mirrorLines, mirrorOrderOption } from '../mirror-summary.js';
 import { CONFIG_OPTION, LOCK_FILENAME, cacheDir, configPath } from '../paths.js';
 
 const MB = 1024 * 1024;
@@ -33,9 +34,10 @@ function progressSink(onEvent: EventSink, started: number, json: boolean): Event
 export const fetchCommand: Command = {
   path: ['fetch'],
   summary: 'download the files the lockfile names for jobs × profiles into a wheelhouse directory (verified, cached, safe to interrupt)',
-  usage: 'fetch [--job J]... [--profile P]... --wheelhouse DIR [--python PATH]... [--prune] [--concurrency N] [--config F] [--cache-dir D]',
+  usage: 'fetch [--job J]... [--profile P]... --wheelhouse DIR [--python PATH]... [--prune] [--concurrency N] [--config F] [--cache-dir D] [--mirror-order nearest|config|URL,…]',
   options: {
     ...CONFIG_OPTION,
+    ...MIRROR_ORDER_OPTION,
     job: { type: 'string', multiple: true },
     profile: { type: 'string', multiple: true },
     wheelhouse: { type: 'string', short: 'w' },
@@ -55,6 +57,7 @@ export const fetchCommand: Command = {
     if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) {
       throw new PyindexError('E_USAGE', `--concurrency must be a whole number from 1 to 256, got ${JSON.stringify(concurrencyText)}`, { hint: 'The default, 16, suits most indexes.' });
     }
+    const mirrorOrder = mirrorOrderOption(ctx);
     const config = loadConfig(configPath(ctx));
     const lockPath = join(config.dir, LOCK_FILENAME);
     const lock = readLockfile(lockPath);
@@ -76,6 +79,8 @@ export const fetchCommand: Command = {
         wheelhouse,
         cacheDir: cacheDir(ctx),
         index: config.index,
+        indexes: config.indexes,
+        mirrorOrder,
         prune: booleanOption(ctx, 'prune'),
         concurrency,
         python: stringListOption(ctx, 'python'),
@@ -92,6 +97,7 @@ export const fetchCommand: Command = {
     );
     if (result.built) ctx.out.print(`built ${result.built} wheel(s) from locked sdists`);
     if (result.pruned.length) ctx.out.print(`pruned ${result.pruned.length}: ${result.pruned.join(', ')}`);
+    for (const line of mirrorLines(result.mirrors ?? [])) ctx.out.print(line);
     if (result.quarantined.length) ctx.out.print(`quarantined ${result.quarantined.length} corrupt file(s) in ${join(wheelhouse, '.quarantine')}: ${result.quarantined.join(', ')}`);
     ctx.out.json({
       wheelhouse,
@@ -104,6 +110,7 @@ export const fetchCommand: Command = {
       pruned: result.pruned,
       quarantined: result.quarantined,
       built: result.built,
+      ...(result.mirrors ? { mirrors: result.mirrors } : {}),
     });
     return 0;
   },

@@ -34,6 +34,7 @@ export const commandTable: readonly CommandEntry[] = [
   { path: ['provision'], load: async () => (await import('./provision.js')).provisionCommand },
   { path: ['bundle'], load: async () => (await import('./bundle.js')).bundleCommand },
   { path: ['push'], load: async () => (await import('./push.js')).pushCommand },
+  { path: ['mirror'], load: async () => (await import('./mirror.js')).mirrorCommand },
   { path: ['serve'], load: async () => (await import('./serve.js')).serveCommand },
   { path: ['stats'], load: async () => (await import('./stats.js')).statsCommand },
   ...many(

@@ -8,6 +8,7 @@ import type { Lockfile } from '../../lock/types.js';
 import { serializeLockfile } from '../../lock/write.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { booleanOption, stringListOption, type Command, type CommandContext } from '../command.js';
+import { confusionLine, MIRROR_ORDER_OPTION, mirrorLines, mirrorOrderOption, originLines } from '../mirror-summary.js';
 import { CONFIG_OPTION, LOCK_FILENAME, cacheDir, configPath } from '../paths.js';
 
 async function check(ctx: CommandContext): Promise<number> {
@@ -28,9 +29,10 @@ async function check(ctx: CommandContext): Promise<number> {
 export const lockCommand: Command = {
   path: ['lock'],
   summary: 'resolve every job × profile and write pyindex.lock.yaml',
-  usage: 'lock [--config F] [--job J]... [--profile P]... [--upgrade | --upgrade-package NAME...] [--check] [--offline] [--cache-dir D]',
+  usage: 'lock [--config F] [--job J]... [--profile P]... [--upgrade | --upgrade-package NAME...] [--check] [--offline] [--cache-dir D] [--mirror-order nearest|config|URL,…]',
   options: {
     ...CONFIG_OPTION,
+    ...MIRROR_ORDER_OPTION,
     job: { type: 'string', multiple: true },
     profile: { type: 'string', multiple: true },
     upgrade: { type: 'boolean' },
@@ -41,6 +43,7 @@ export const lockCommand: Command = {
   },
   async run(ctx) {
     if (booleanOption(ctx, 'check')) return check(ctx);
+    const mirrorOrder = mirrorOrderOption(ctx);
     const config = loadConfig(configPath(ctx));
     const lockPath = join(config.dir, LOCK_FILENAME);
     const upgrade = booleanOption(ctx, 'upgrade');
@@ -68,9 +71,12 @@ export const lockCommand: Command = {
         previous,
         upgrade,
         upgradePackages: stringListOption(ctx, 'upgrade-package'),
+        mirrorOrder,
         onEvent,
       }),
     );
+    // Said before anything is written, and again in --json: a reviewer must see it.
+    for (const w of result.confusion) ctx.out.warn(confusionLine(w));
     // An unchanged lock is left alone: no rewrite, no mtime change for make-style tools.
     const text = serializeLockfile(result.lockfile);
     const unchanged = text === previousText;
@@ -79,6 +85,8 @@ export const lockCommand: Command = {
     for (const r of result.resolutions) {
       ctx.out.print(`${r.job} × ${r.profile.name}: ${r.packages.length} packages`);
     }
+    if (config.indexes.length > 1) for (const line of originLines(result.origins)) ctx.out.print(line);
+    for (const line of mirrorLines(result.mirrors)) ctx.out.print(line);
     ctx.out.print(`${unchanged ? 'unchanged' : 'wrote'} ${lockPath}: ${result.lockfile.packages.length} distributions for ${result.stats.pairs} job × profile pairs in ${seconds}s (${result.stats.projects} projects, ${result.stats.metadata} metadata files read)`);
     ctx.out.json({
       lock: lockPath,
@@ -88,6 +96,9 @@ export const lockCommand: Command = {
       packages: result.lockfile.packages.length,
       pairs: result.resolutions.map((r) => ({ job: r.job, profile: r.profile.name, packages: r.packages.length, ...r.stats })),
       index: result.stats,
+      origins: result.origins,
+      confusion: result.confusion,
+      mirrors: result.mirrors,
     });
     return 0;
   },

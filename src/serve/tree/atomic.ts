@@ -54,11 +54,10 @@ export async function writeAtomic(tmpDir: string, target: string, data: string |
   await placeFile(temp, target);
 }
 
-/** Copies `source` to `target` atomically via `tmpDir` (the source is left alone). */
-export async function copyAtomic(tmpDir: string, source: string, target: string): Promise<void> {
-  const temp = tempName(tmpDir, 'c');
+/** fsyncs `temp` (created by `fill`, when given) and renames it to `target`; on failure the temp is removed. */
+async function syncAndPlace(temp: string, target: string, fill?: () => Promise<void>): Promise<void> {
   try {
-    await fsp.copyFile(source, temp, constants.COPYFILE_EXCL);
+    await fill?.();
     const h = await fsp.open(temp, 'r+');
     try {
       await h.sync();
@@ -70,6 +69,20 @@ export async function copyAtomic(tmpDir: string, source: string, target: string)
     throw writeFailed(target, err);
   }
   await placeFile(temp, target);
+}
+
+/** Copies `source` to `target` atomically via `tmpDir` (the source is left alone). */
+export async function copyAtomic(tmpDir: string, source: string, target: string): Promise<void> {
+  const temp = tempName(tmpDir, 'c');
+  await syncAndPlace(temp, target, () => fsp.copyFile(source, temp, constants.COPYFILE_EXCL));
+}
+
+/**
+ * Moves a finished temp file of `tmpDir` (e.g. a verified download) into
+ * place: fsync, rename, fsync of the directory — no second copy of the bytes.
+ */
+export async function adoptAtomic(temp: string, target: string): Promise<void> {
+  await syncAndPlace(temp, target);
 }
 
 /** Removes a file and makes the removal durable; a missing file is fine. */

@@ -17,7 +17,7 @@ import { join, resolve } from 'node:path';
 import { PyindexError } from '../../errors/index.js';
 import { canonicalizeName } from '../../pep/names.js';
 import { Version } from '../../pep/version.js';
-import { copyAtomic, removeDurably, writeAtomic } from './atomic.js';
+import { adoptAtomic, copyAtomic, removeDurably, writeAtomic } from './atomic.js';
 import { distMetadata } from './dist-metadata.js';
 import { assertProjectKey, parseDistFilename, projectFilesDir, projectPageDir, projectStatePath, treeLayout, type TreeLayout } from './layout.js';
 import { KeyedLock, type LockOptions } from './lock.js';
@@ -27,14 +27,28 @@ import { readProjectState, serializeState, sortFiles, type FileState, type Proje
 
 export interface AddFileInput {
   filename: string;
-  /** The distribution's bytes, or the path of a verified temp file (copied, left in place). */
+  /** The distribution's bytes, or the path of a verified temp file (copied, left in place — unless `adopt`). */
   bytes: Buffer | string;
+  /** `bytes` is a temp file inside the tree's `.pyindex/tmp/`: moved into place instead of copied when the file is added (else left to the caller). */
+  adopt?: boolean;
   /** Expected sha256 (hex); checked against the bytes. */
   sha256: string;
   /** METADATA as uploaded; read from the archive when absent. */
   metadata?: Buffer;
   requiresPython?: string;
   uploader?: string;
+  /** When the file was first published (ISO 8601), for a copy of another index (`pyindex mirror`); default now. */
+  uploadTime?: string;
+  /** PEP 592 yank state to publish it with (a copy of a yanked file stays yanked). */
+  yanked?: string | true;
+}
+
+export interface AddFileOptions {
+  /**
+   * Rewrite the root pages when this adds a new project (default). A caller
+   * adding many projects passes false and calls `regenerateRoot()` once.
+   */
+  rootPages?: boolean;
 }
 
 export type AddFileResult = 'added' | 'identical';
@@ -107,7 +121,7 @@ export class Tree {
   }
 
   /** Adds one distribution; 'identical' when the same bytes are already there. */
-  async addFile(input: AddFileInput): Promise<AddFileResult> {
+  async addFile(input: AddFileInput, options: AddFileOptions = {}): Promise<AddFileResult> {
     const dist = parseDistFilename(input.filename);
     const expected = input.sha256.toLowerCase();
     const actual = await sha256Of(input.bytes);
@@ -134,7 +148,9 @@ export class Tree {
       const filesDir = projectFilesDir(this.layout, project);
       const target = join(filesDir, dist.filename);
       // An unlisted file at the target is a leftover of a crashed add: never published, so replaced.
+      const size = await sizeOf(input.bytes);
       if (Buffer.isBuffer(input.bytes)) await writeAtomic(this.layout.tmpDir, target, input.bytes);
+      else if (input.adopt) await adoptAtomic(input.bytes, target);
       else await copyAtomic(this.layout.tmpDir, input.bytes, target);
       let metadataSha256: string | undefined;
       if (meta.bytes !== undefined) {
@@ -148,9 +164,10 @@ export class Tree {
         filename: dist.filename,
         version: dist.version.toString(),
         sha256: actual,
-        size: await sizeOf(input.bytes),
-        uploadTime: new Date().toISOString(),
+        size,
+        uploadTime: input.uploadTime ?? new Date().toISOString(),
         ...(requiresPython ? { requiresPython } : {}),
+        ...(input.yanked !== undefined ? { yanked: input.yanked } : {}),
         ...(metadataSha256 ? { metadataSha256 } : {}),
         ...(input.uploader ? { uploader: input.uploader } : {}),
       };
@@ -158,8 +175,32 @@ export class Tree {
       await this.commit(project, state);
       return existing === undefined ? ('new-project' as const) : ('added' as const);
     });
-    if (added === 'new-project') await this.regenerateRoot();
+    if (added === 'new-project' && options.rootPages !== false) await this.regenerateRoot();
     return added === 'identical' ? 'identical' : 'added';
+  }
+
+  /**
+   * Puts back the bytes of a published file whose copy on disk is missing
+   * or damaged (and its `.metadata`, when given): only the exact bytes the
+   * state names are accepted, so nothing published ever changes.
+   */
+  async restoreFile(filename: string, bytes: string, sha256: string, metadata?: Buffer): Promise<void> {
+    const dist = parseDistFilename(filename);
+    const actual = await sha256Of(bytes);
+    await this.locks.with(dist.project, async () => {
+      const known = (await readProjectState(projectStatePath(this.layout, dist.project)))?.files.find((f) => f.filename === filename);
+      if (known === undefined || known.sha256 !== sha256.toLowerCase() || actual !== known.sha256) {
+        throw new PyindexError('E_HASH_MISMATCH', `${filename}: cannot restore it with sha256 ${actual}; the tree publishes ${known ? `sha256 ${known.sha256}` : 'no such file'}`, {
+          hint: 'Only the exact published bytes can be put back.',
+          details: { filename, expected: known?.sha256, actual },
+        });
+      }
+      const target = join(projectFilesDir(this.layout, dist.project), filename);
+      await copyAtomic(this.layout.tmpDir, bytes, target);
+      if (metadata !== undefined && known.metadataSha256 === createHash('sha256').update(metadata).digest('hex')) {
+        await writeAtomic(this.layout.tmpDir, `${target}.metadata`, metadata);
+      }
+    });
   }
 
   /** Yanks (reason, or true for none) or un-yanks (false) every file of a version (PEP 592); returns the number of files changed. */
@@ -267,7 +308,8 @@ export class Tree {
     return out;
   }
 
-  private async regenerateRoot(): Promise<void> {
+  /** Rewrites the root pages (`simple/index.html`, `index.json`) from the projects' state. */
+  async regenerateRoot(): Promise<void> {
     await this.ensureDirs();
     await this.locks.with(ROOT_KEY, async () => {
       const projects = await this.projects();
