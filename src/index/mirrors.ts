@@ -8,7 +8,9 @@
  * No server is trusted: the bytes of a file count only when their sha256 is
  * the one the lock (fetch) or the listing (lock) names, which the callers
  * check inside the attempt (HttpRequestOptions.verify, the downloader), so a
- * mismatch is just another reason to ask the next server.
+ * mismatch is just another reason to ask the next server. Listings (pages)
+ * are asked of the primary first, so while it answers the hashes a lock
+ * pins are the primary's; only when it fails does a mirror's listing stand in.
  *
  * Everything outside this module sees PRIMARY URLs: a URL of any server is
  * rewritten onto each server by swapping its base (the root without a
@@ -256,7 +258,11 @@ export class MirrorSet {
         const delay = (this.ctx.retryDelayMs ?? 250) * 2 ** (round - 1);
         if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
       }
-      const all = this.decided ?? this.servers;
+      const ordered = this.decided ?? this.servers;
+      // Listings come from the primary while it answers: the hashes a lock pins are the primary's,
+      // and files and metadata (the bulk of the bytes, nearest first) are checked against them.
+      const primary = this.servers[0]!;
+      const all = kind === 'page' ? [primary, ...ordered.filter((s) => s !== primary)] : ordered;
       const active = all.filter((s) => s.status.setAside === undefined);
       const candidates = active.length ? active : all;
       for (const [i, server] of candidates.entries()) {

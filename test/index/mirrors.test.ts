@@ -76,10 +76,22 @@ t.test('a mirror under another path prefix: requests rewritten onto it, answers 
   t.equal(page.files[0]!.url, `${s.a.url}/files/alpha-1.0-py3-none-any.whl`, 'file URLs are the primary server\'s');
   const meta = await set.clients[0]!.getMetadata(page.files[0]!);
   t.same(meta.requiresDist.map((r) => r.name), ['beta']);
-  t.same(paths(s.a), [], 'the primary was not asked');
-  t.same(paths(s.b), ['/pypi/simple/alpha/', '/pypi/files/alpha-1.0-py3-none-any.whl.metadata'], 'page and metadata from the mirror, under its prefix');
+  t.same(paths(s.a), ['/simple/alpha/'], 'the listing from the primary: the hashes a lock pins are its own');
+  t.same(paths(s.b), ['/pypi/files/alpha-1.0-py3-none-any.whl.metadata'], 'metadata from the mirror (first in the order), under its prefix');
   t.match(s.events.filter((e) => e.type === 'mirror:order'), [{ how: 'forced', order: [{ url: s.mirror }, { url: s.primary }] }]);
-  t.match(set.mirrorReport(), [{ index: s.primary, order: [s.mirror, s.primary], servers: [{ url: s.primary, primary: true, served: 0 }, { url: s.mirror, primary: false, served: 2, failures: 0 }] }]);
+  t.match(set.mirrorReport(), [{ index: s.primary, order: [s.mirror, s.primary], servers: [{ url: s.primary, primary: true, served: 1 }, { url: s.mirror, primary: false, served: 1, failures: 0 }] }]);
+});
+
+t.test('a mirror whose listing names other hashes is not believed while the primary answers', async (t) => {
+  const s = await setup(t);
+  const set = s.open({ kind: 'forced', urls: [s.mirror] });
+  const honest = await set.clients[0]!.getProject('alpha');
+  const forged = JSON.stringify({ meta: { 'api-version': '1.1' }, name: 'alpha', files: [{ filename: 'alpha-1.0-py3-none-any.whl', url: '../../files/alpha-1.0-py3-none-any.whl', hashes: { sha256: 'f'.repeat(64) } }] });
+  s.b.faults['/pypi/simple/alpha/'] = { kind: 'body', contentType: 'application/vnd.pypi.simple.v1+json', body: forged };
+  const again = s.open({ kind: 'forced', urls: [s.mirror] });
+  const page = await again.clients[0]!.getProject('alpha');
+  t.equal(page.files[0]!.hashes.sha256, honest.files[0]!.hashes.sha256, "the primary's hash, not the mirror's");
+  t.notOk(paths(s.b).includes('/pypi/simple/alpha/'), 'the mirror was not asked for the listing');
 });
 
 t.test('5xx fails over; a missing page is an answer; a missing file fails over without a strike', async (t) => {
@@ -156,10 +168,12 @@ t.test('probe: nearest first, reused while fresh, redone when stale', async (t) 
   const file = join(s.cacheDir, 'mirrors-v1', `${createHash('sha256').update(JSON.stringify([s.primary, s.mirror])).digest('hex').slice(0, 32)}.json`);
   writeFileSync(file, JSON.stringify({ probedAt: Date.now(), results: { [s.primary]: { rttMs: 90 }, [s.mirror]: { rttMs: 1 } } }));
   s.events.length = 0;
-  await s.open({ kind: 'nearest' }).clients[0]!.getProject('beta');
+  const cachedSet = s.open({ kind: 'nearest' });
+  const betaPage = await cachedSet.clients[0]!.getProject('beta');
+  await cachedSet.clients[0]!.getMetadata(betaPage.files[0]!);
   t.match(s.events.filter((e) => e.type === 'mirror:order'), [{ how: 'cached probe', order: [{ url: s.mirror, rttMs: 1 }, { url: s.primary, rttMs: 90 }] }]);
   t.equal(paths(s.a, 'HEAD').length, 1, 'not probed again');
-  t.ok(paths(s.b).includes('/pypi/simple/beta/'), 'the nearer one was asked');
+  t.ok(paths(s.b).includes('/pypi/files/beta-2.0-py3-none-any.whl.metadata'), 'the nearer one was asked for the file (listings come from the primary)');
 
   writeFileSync(file, JSON.stringify({ probedAt: Date.now() - 11 * 60_000, results: { [s.primary]: { rttMs: 90 }, [s.mirror]: { rttMs: 1 } } }));
   s.events.length = 0;
