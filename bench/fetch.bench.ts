@@ -19,14 +19,15 @@
  * cold figure includes and which bounds the throughput ratio to curl.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { plannedFiles } from '../src/wheelhouse/plan.js';
-import { writePayloadIndex, lockFetchProject, type PayloadWheelSpec } from '../test/helpers/wheelhouse-kit.js';
+import { lockFetchProject, type PayloadWheelSpec } from '../test/helpers/wheelhouse-kit.js';
 import { isolatedEnv } from '../test/helpers/python.js';
 import type { Bench, BenchRow } from './lib.js';
-import { cliRunners, measure, median, pipPython, startServerProcess, tempDir, type Measured } from './lock-tools.js';
+import { payloadCorpus, succeeded } from './payload-corpus.js';
+import { cliRunners, measure, median, pipPython, startServerProcess, tempDir } from './lock-tools.js';
 
 const FILES = 32;
 const PAYLOAD = 3_500_000;
@@ -36,25 +37,6 @@ const MB = 1024 * 1024;
 
 const SPECS: PayloadWheelSpec[] = Array.from({ length: FILES }, (_, i) => ({ name: `payload-${String(i).padStart(2, '0')}`, version: '1.0.0', payload: PAYLOAD }));
 
-/** The generated index, kept across runs under a key of its shape (random bytes need not repeat, only sizes). */
-function corpus(): string {
-  const key = createHash('sha256').update(JSON.stringify({ v: 1, SPECS })).digest('hex').slice(0, 16);
-  const dest = join(tmpdir(), 'pyindex-bench-fetch', key);
-  if (existsSync(join(dest, 'done'))) return dest;
-  const building = `${dest}.${process.pid}.tmp`;
-  rmSync(building, { recursive: true, force: true });
-  writePayloadIndex(building, SPECS);
-  writeFileSync(join(building, 'done'), '');
-  mkdirSync(join(tmpdir(), 'pyindex-bench-fetch'), { recursive: true });
-  rmSync(dest, { recursive: true, force: true });
-  renameSync(building, dest);
-  return dest;
-}
-
-function check(m: Measured, what: string): number {
-  if (m.error) throw new Error(`${what} failed: ${m.error}`);
-  return m.ms;
-}
 
 /** Every wheel in `dir` has the sha256 the lock names. */
 function verifyDir(dir: string, files: { filename: string; sha256: string }[], what: string): void {
@@ -67,7 +49,7 @@ function verifyDir(dir: string, files: { filename: string; sha256: string }[], w
 const bench: Bench = {
   title: `fetch: ${FILES} locked wheels (~${Math.round((FILES * PAYLOAD) / MB)} MB) from a loopback index, cold`,
   async run(): Promise<BenchRow[]> {
-    const root = corpus();
+    const root = payloadCorpus('fetch', SPECS);
     const server = await startServerProcess(root);
     const work = tempDir('fetch');
     try {
@@ -114,7 +96,7 @@ const bench: Bench = {
         lastWh = join(work, `wh-${i}`);
         lastCache = join(work, `cache-${i}`);
         const run = await measure(process.execPath, pyindexArgs(lastWh, lastCache), { ...process.env, CI: '1' }, TIMEOUT_S);
-        ours.push(check(run, 'pyindex fetch'));
+        ours.push(succeeded(run, 'pyindex fetch'));
         // Its own report: the time from the plan in hand to the last file durable and in view (no Node start-up, no config or lock reading).
         const inside = /downloaded in ([\d.]+)s/.exec(run.stdout)?.[1];
         if (inside) oursInside.push(Number(inside) * 1000);
@@ -124,26 +106,26 @@ const bench: Bench = {
         if (python) {
           const dest = join(work, `pip-${i}`);
           const args = ['-m', 'pip', 'download', '--no-deps', '--isolated', '--no-cache-dir', '--only-binary=:all:', '--index-url', `${server.url}/simple/`, '-d', dest, '-r', requirements, '--quiet'];
-          pip.push(check(await measure(python, args, isolatedEnv(), TIMEOUT_S), 'pip download'));
+          pip.push(succeeded(await measure(python, args, isolatedEnv(), TIMEOUT_S), 'pip download'));
           if (i === 0) verifyDir(dest, files, 'pip download');
         }
 
         // curl: the lock's URLs, 16 at a time, no verification.
         const curlDest = join(work, `curl-${i}`);
         const config = curlConfig(curlDest, `curl-${i}`);
-        curl.push(check(await measure('curl', ['--silent', '--show-error', '--fail', '--parallel', '--parallel-max', '16', '--config', config], { PATH: process.env.PATH }, TIMEOUT_S), 'curl'));
+        curl.push(succeeded(await measure('curl', ['--silent', '--show-error', '--fail', '--parallel', '--parallel-max', '16', '--config', config], { PATH: process.env.PATH }, TIMEOUT_S), 'curl'));
         if (i === 0) verifyDir(curlDest, files, 'curl');
 
         // The same with the data made durable afterwards (sync(1) flushes the whole machine: an upper bound, noisy).
         const syncConfig = curlConfig(join(work, `curl-sync-${i}`), `curl-sync-${i}`);
-        curlSync.push(check(await measure('sh', ['-c', `curl --silent --show-error --fail --parallel --parallel-max 16 --config '${syncConfig}' && sync`], { PATH: process.env.PATH }, TIMEOUT_S), 'curl + sync'));
+        curlSync.push(succeeded(await measure('sh', ['-c', `curl --silent --show-error --fail --parallel --parallel-max 16 --config '${syncConfig}' && sync`], { PATH: process.env.PATH }, TIMEOUT_S), 'curl + sync'));
       }
       load.push(loadavg()[0] ?? NaN);
-      const present = median(await repeat(async () => check(await measure(process.execPath, pyindexArgs(lastWh, lastCache), { ...process.env, CI: '1' }, TIMEOUT_S), 'pyindex fetch (present)')));
+      const present = median(await repeat(async () => succeeded(await measure(process.execPath, pyindexArgs(lastWh, lastCache), { ...process.env, CI: '1' }, TIMEOUT_S), 'pyindex fetch (present)')));
       const fromCache: number[] = [];
-      for (let i = 0; i < RUNS; i++) fromCache.push(check(await measure(process.execPath, pyindexArgs(join(work, `wh-cached-${i}`), lastCache), { ...process.env, CI: '1' }, TIMEOUT_S), 'pyindex fetch (cache)'));
+      for (let i = 0; i < RUNS; i++) fromCache.push(succeeded(await measure(process.execPath, pyindexArgs(join(work, `wh-cached-${i}`), lastCache), { ...process.env, CI: '1' }, TIMEOUT_S), 'pyindex fetch (cache)'));
       // The fixed cost every pyindex run pays before its first request: Node, the bundle, argument parsing.
-      const startup = median(await repeat(async () => check(await measure(process.execPath, [...argv, '--version'], { ...process.env, CI: '1' }, TIMEOUT_S), 'pyindex --version')));
+      const startup = median(await repeat(async () => succeeded(await measure(process.execPath, [...argv, '--version'], { ...process.env, CI: '1' }, TIMEOUT_S), 'pyindex --version')));
 
       const mb = totalBytes / MB;
       const oursMs = median(ours);

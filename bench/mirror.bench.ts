@@ -22,17 +22,17 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../src/config/load.js';
 import { lock } from '../src/lock/lock.js';
 import { writeLockfile } from '../src/lock/write.js';
 import { plannedFiles } from '../src/wheelhouse/plan.js';
 import { isolatedEnv } from '../test/helpers/python.js';
-import { writePayloadIndex, type PayloadWheelSpec } from '../test/helpers/wheelhouse-kit.js';
+import { type PayloadWheelSpec } from '../test/helpers/wheelhouse-kit.js';
 import type { Bench, BenchRow } from './lib.js';
-import { cliRunners, measure, median, pipPython, startServerProcess, tempDir, type Measured } from './lock-tools.js';
+import { payloadCorpus, succeeded } from './payload-corpus.js';
+import { cliRunners, measure, median, pipPython, startServerProcess, tempDir } from './lock-tools.js';
 
 const FILES = 24;
 const PAYLOAD = 2_000_000;
@@ -41,23 +41,6 @@ const TIMEOUT_S = 600;
 const MB = 1024 * 1024;
 const SPECS: PayloadWheelSpec[] = Array.from({ length: FILES }, (_, i) => ({ name: `mirrored-${String(i).padStart(2, '0')}`, version: '1.0.0', payload: PAYLOAD }));
 
-function corpus(): string {
-  const key = createHash('sha256').update(JSON.stringify({ v: 1, SPECS })).digest('hex').slice(0, 16);
-  const dest = join(tmpdir(), 'pyindex-bench-mirror', key);
-  if (existsSync(join(dest, 'done'))) return dest;
-  const building = `${dest}.${process.pid}.tmp`;
-  rmSync(building, { recursive: true, force: true });
-  writePayloadIndex(building, SPECS);
-  writeFileSync(join(building, 'done'), '');
-  rmSync(dest, { recursive: true, force: true });
-  renameSync(building, dest);
-  return dest;
-}
-
-function ok(m: Measured, what: string): number {
-  if (m.error) throw new Error(`${what} failed: ${m.error}`);
-  return m.ms;
-}
 
 /** Runs the CLI; when its --json stderr so far first satisfies `trigger`, calls `onTrigger`. Wall time from spawn to exit, and the stderr. */
 function timedRun(args: string[], trigger: (stderr: string) => boolean, onTrigger: () => void): Promise<{ ms: number; stderr: string }> {
@@ -93,7 +76,7 @@ function verify(dir: string, files: { filename: string; sha256: string }[], what
 const bench: Bench = {
   title: `mirrors: ${FILES} locked wheels (~${Math.round((FILES * PAYLOAD) / MB)} MB), primary + one mirror on loopback, cold`,
   async run(): Promise<BenchRow[]> {
-    const root = corpus();
+    const root = payloadCorpus('mirror', SPECS);
     const a = await startServerProcess(root);
     let b = await startServerProcess(root);
     const work = tempDir('mirror');
@@ -162,11 +145,11 @@ const bench: Bench = {
 
         // pyindex mirror of the lock's closure vs pip download of the same pins.
         const tree = join(dir, 'tree');
-        ours.push(ok(await measure(process.execPath, [...argv, 'mirror', '--from', primary, '--to', tree, '--lock', join(work, 'plain', 'pyindex.lock.yaml'), '--cache-dir', join(dir, 'c4')], { ...process.env, CI: '1' }, TIMEOUT_S), 'pyindex mirror'));
+        ours.push(succeeded(await measure(process.execPath, [...argv, 'mirror', '--from', primary, '--to', tree, '--lock', join(work, 'plain', 'pyindex.lock.yaml'), '--cache-dir', join(dir, 'c4')], { ...process.env, CI: '1' }, TIMEOUT_S), 'pyindex mirror'));
         if (i === 0) verify(join(tree, 'files', files[0]!.project), [files[0]!], 'pyindex mirror');
         if (python) {
           const dest = join(dir, 'pip');
-          pip.push(ok(await measure(python, ['-m', 'pip', 'download', '--no-deps', '--isolated', '--no-cache-dir', '--only-binary=:all:', '--index-url', primary, '-d', dest, '-r', requirements, '--quiet'], isolatedEnv(), TIMEOUT_S), 'pip download'));
+          pip.push(succeeded(await measure(python, ['-m', 'pip', 'download', '--no-deps', '--isolated', '--no-cache-dir', '--only-binary=:all:', '--index-url', primary, '-d', dest, '-r', requirements, '--quiet'], isolatedEnv(), TIMEOUT_S), 'pip download'));
           if (i === 0) verify(dest, files, 'pip download');
         }
         rmSync(dir, { recursive: true, force: true });
@@ -174,9 +157,9 @@ const bench: Bench = {
       const rerunDir = join(work, 'rerun');
       const rerunTree = join(rerunDir, 'tree');
       const mirrorArgs = [...argv, 'mirror', '--from', primary, '--to', rerunTree, '--lock', join(work, 'plain', 'pyindex.lock.yaml'), '--cache-dir', join(rerunDir, 'cache')];
-      ok(await measure(process.execPath, mirrorArgs, { ...process.env, CI: '1' }, TIMEOUT_S), 'pyindex mirror (fill)');
+      succeeded(await measure(process.execPath, mirrorArgs, { ...process.env, CI: '1' }, TIMEOUT_S), 'pyindex mirror (fill)');
       const rerun: number[] = [];
-      for (let i = 0; i < RUNS; i++) rerun.push(ok(await measure(process.execPath, mirrorArgs, { ...process.env, CI: '1' }, TIMEOUT_S), 'pyindex mirror (re-run)'));
+      for (let i = 0; i < RUNS; i++) rerun.push(succeeded(await measure(process.execPath, mirrorArgs, { ...process.env, CI: '1' }, TIMEOUT_S), 'pyindex mirror (re-run)'));
 
       const all = (xs: number[]) => xs.map((x) => x.toFixed(0)).join('/');
       return [
