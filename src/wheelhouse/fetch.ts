@@ -178,8 +178,24 @@ export async function fetchWheelhouse(options: FetchOptions): Promise<FetchResul
     placed(file, 'download');
   };
 
-  /** The verified cache entry of a locked file that is not placed (an sdist, a build requirement), downloaded when absent. */
-  const toCache = async (file: PlannedFile): Promise<string> => {
+  /**
+   * The verified cache entry of a locked file that is not placed (an sdist, a
+   * build requirement), downloaded when absent — once per run: builds running
+   * side by side often share a requirement (setuptools), and two downloads of
+   * it racing into one cache entry are neither needed nor safe to look up
+   * while the other is replacing it.
+   */
+  const toCacheOnce = new Map<string, Promise<string>>();
+  const toCache = (file: PlannedFile): Promise<string> => {
+    let entry = toCacheOnce.get(file.sha256);
+    if (!entry) {
+      entry = fetchToCache(file);
+      toCacheOnce.set(file.sha256, entry);
+      entry.catch(() => toCacheOnce.delete(file.sha256));
+    }
+    return entry;
+  };
+  const fetchToCache = async (file: PlannedFile): Promise<string> => {
     const cached = await cacheLookup(cacheDir, file);
     if (cached) return cached;
     const temp = await download(file);
