@@ -31,8 +31,8 @@ export interface WheelFilename {
    * of the same version and tags.
    */
   build: { number: number; tag: string } | undefined;
-  /** Expanded `interpreter-abi-platform` tags (lowercased, like packaging.tags.Tag), in file order. */
-  tags: string[];
+  /** Expanded `interpreter-abi-platform` tags (lowercased, like packaging.tags.Tag), in file order; shared between wheels of one tag set. */
+  tags: readonly string[];
 }
 
 const SHAPE = '{name}-{version}(-{build})?-{python}-{abi}-{platform}.whl';
@@ -81,15 +81,35 @@ export function parseWheelFilename(filename: string): WheelFilename {
   }
 
   const tagSet = parts.slice(-3).join('-');
-  let tags: string[];
-  try {
-    tags = expandCompressedTagSet(tagSet);
-  } catch (err) {
-    if (!isPyindexError(err)) throw err;
-    throw invalid(filename, `the tag set ${JSON.stringify(tagSet)} has an empty part`, err);
+  let tags = expandedTagSets.get(tagSet);
+  if (tags === undefined) {
+    try {
+      tags = expandCompressedTagSet(tagSet);
+    } catch (err) {
+      if (!isPyindexError(err)) throw err;
+      throw invalid(filename, `the tag set ${JSON.stringify(tagSet)} has an empty part`, err);
+    }
+    if (expandedTagSets.size >= MEMO_LIMIT) expandedTagSets.clear();
+    expandedTagSets.set(tagSet, tags);
   }
-  return { filename, name, canonicalName: canonicalizeName(name), version, build, tags };
+  let canonicalName = canonicalNames.get(name);
+  if (canonicalName === undefined) {
+    if (canonicalNames.size >= MEMO_LIMIT) canonicalNames.clear();
+    canonicalNames.set(name, (canonicalName = canonicalizeName(name)));
+  }
+  return { filename, name, canonicalName, version, build, tags };
 }
+
+/**
+ * A project page lists hundreds of wheels under one name and a handful of
+ * tag sets (`py3-none-any`, `cp311-cp311-manylinux_2_17_x86_64…`): both are
+ * worked out once. The expanded tag arrays are shared between the results
+ * (never mutated), which also lets a profile rank a tag set once
+ * (candidates.ts). Bounded, like Version's parse cache.
+ */
+const MEMO_LIMIT = 4096;
+const expandedTagSets = new Map<string, string[]>();
+const canonicalNames = new Map<string, string>();
 
 /** True when `filename` parses as a wheel filename. */
 export function isWheelFilename(filename: string): boolean {

@@ -39,6 +39,8 @@ export interface ProfileView {
   profile: Profile;
   tagRank: ReadonlyMap<string, number>;
   pythonVersion: Version;
+  /** Best rank of an expanded tag set, by array identity (parseWheelFilename shares one array per tag set). */
+  setRank: WeakMap<readonly string[], number>;
 }
 
 const rankCache = new WeakMap<Profile, ProfileView>();
@@ -49,6 +51,7 @@ export function profileView(profile: Profile): ProfileView {
     view = {
       profile,
       tagRank: new Map(profile.tags.map((t, i) => [t, i])),
+      setRank: new WeakMap(),
       pythonVersion: Version.parse(profile.markers.python_full_version.replace(/\+$/, '')),
     };
     rankCache.set(profile, view);
@@ -77,7 +80,7 @@ interface Parsed {
   file: IndexFile;
   version: Version;
   kind: 'wheel' | 'sdist';
-  tags: string[];
+  tags: readonly string[];
   build: number;
 }
 
@@ -159,8 +162,12 @@ export function selectCandidates(
           reasons.add('wheels are disabled by no-binary');
           continue;
         }
-        let rank = Infinity;
-        for (const t of p.tags) rank = Math.min(rank, view.tagRank.get(t) ?? Infinity);
+        let rank = view.setRank.get(p.tags);
+        if (rank === undefined) {
+          rank = Infinity;
+          for (const t of p.tags) rank = Math.min(rank, view.tagRank.get(t) ?? Infinity);
+          view.setRank.set(p.tags, rank);
+        }
         if (rank === Infinity) {
           reasons.add(`no wheel for ${describeTarget(view.profile)}`);
           continue;
