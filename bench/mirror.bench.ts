@@ -96,6 +96,20 @@ const bench: Bench = {
       await writeLockfile(join(work, 'plain', 'pyindex.lock.yaml'), lockfile);
       const files = plannedFiles(lockfile, [], []);
       const mb = files.reduce((n, f) => n + f.size, 0) / MB;
+      // A server process is fresh after each kill; its first answers (JIT, file handles) are slower than the
+      // primary's, which the lock above warmed. Every server is warmed alike before a timed run — otherwise the
+      // "machinery overhead" below measures server warm-up (it read ×1.34 that way).
+      const warm = async (server: { url: string }): Promise<void> => {
+        for (let round = 0; round < 3; round++) {
+          await Promise.all(files.map(async (f) => {
+            const res = await fetch(server.url + new URL(f.url).pathname);
+            if (!res.ok) throw new Error(`warming ${server.url}: ${f.filename} answered ${res.status}`);
+            await res.arrayBuffer();
+          }));
+        }
+      };
+      await warm(a);
+      await warm(b);
 
       let argv: string[] | undefined;
       let describe = '';
@@ -137,6 +151,7 @@ const bench: Bench = {
         failovers.push(killed.stderr.split('"type":"mirror:failover"').length - 1);
         verify(join(dir, 'wh-dying'), files, 'fetch, mirror killed');
         b = await startServerProcess(root);
+        await warm(b);
         // The reference: the primary alone, no mirrors configured (its own lock copy beside its config).
         const plainDir = join(dir, 'plain');
         const plain = writeConfig(plainDir, undefined);
