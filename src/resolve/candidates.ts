@@ -125,6 +125,11 @@ export function describeTarget(profile: Profile): string {
   return `CPython ${profile.python} on ${profile.platform}${libc} (profile ${profile.name})`;
 }
 
+function fileListing(files: readonly Parsed[]): string {
+  const names = files.map((f) => f.file.filename);
+  return names.length > 6 ? `${names.slice(0, 6).join(', ')} and ${names.length - 6} more` : names.join(', ');
+}
+
 export function selectCandidates(
   name: string,
   parsed: readonly Parsed[],
@@ -187,13 +192,11 @@ export function selectCandidates(
       }
     }
     const chosen = best ?? bestYanked;
-    const names = files.map((f) => f.file.filename);
-    const listing = names.length > 6 ? `${names.slice(0, 6).join(', ')} and ${names.length - 6} more` : names.join(', ');
     result.push({
       version,
       files: files.map((f) => f.file),
       best: chosen,
-      unusable: chosen ? undefined : `${[...reasons].join('; ') || 'no installable files'}; files: ${listing}`,
+      unusable: chosen ? undefined : `${[...reasons].join('; ') || 'no installable files'}; files: ${fileListing(files)}`,
       yanked: !best && bestYanked !== undefined,
       prerelease: version.isPrerelease,
     });

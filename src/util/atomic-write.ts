@@ -42,8 +42,17 @@ export const nodeAtomicIo: AtomicWriteIo = {
 };
 
 /** Name of the temporary file: hidden, next to the target, unique per call. */
+let tempPrefix: string | undefined;
+let tempCounter = 0;
+
+/**
+ * A temp name beside `path`, unique to this process and call: pid, a random
+ * tag drawn once per process (pids are reused across machines sharing a
+ * cache over NFS, and after restarts), and a counter.
+ */
 export function tempPathFor(path: string): string {
-  return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  tempPrefix ??= `${process.pid}.${randomBytes(4).toString('hex')}`;
+  return join(dirname(path), `.${basename(path)}.${tempPrefix}.${(tempCounter++).toString(36)}.tmp`);
 }
 
 /** fsync a directory so the renames into it survive a power loss. */
