@@ -18,10 +18,10 @@
  *
  * Reads are synchronous: entries are small and a lock reads hundreds of
  * them; one readFileSync costs less than the four threadpool round trips and
- * the FileHandle of an async read. Writes go to the background (writeEntry).
+ * the FileHandle of an async read.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readFileSync, rename, unlink, writeFile } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { tempPathFor } from '../util/atomic-write.js';
 
@@ -44,66 +44,37 @@ export interface CachedResponse {
   body: Buffer;
 }
 
-/** Directories made (or being made) by this process: one mkdir per shard, not per entry. */
-const madeDirs = new Map<string, Promise<void>>();
+/** Directories already made by this process (one mkdir per shard, not per entry; 16 shards per cache, since a cold lock makes them all). */
+const madeDirs = new Set<string>();
 
 /**
- * Entries handed to the background writer and not yet renamed into place,
- * by path: a read in this process sees them at once.
+ * Temp file + rename; no fsync (see the module comment). Synchronous, like
+ * the reads: without fsync this is a copy into the page cache, cheaper than
+ * the promise machinery and FileHandle of an async write (fs.promises'
+ * writeFile was 8% of a cold lock's CPU profile, dask[distributed] snapshot).
+ * A failed write only costs a refetch next time, so it is not reported.
  */
-const pendingWrites = new Map<string, Buffer>();
-const inFlight = new Set<Promise<void>>();
-
-/**
- * Temp file + rename, in the background; no fsync (see the module comment).
- * The caller does not wait: creating a file on a journaling filesystem can
- * block for a journal commit, and a cold lock creates one per page and per
- * metadata file. Written synchronously, the creates were ~12% of a cold
- * dask[distributed] lock's main thread on this machine's ext4 (open(2) of
- * 171 entries: ~0.5 ms each, up to 4 ms), time the resolver could not use;
- * on libuv's threads they overlap with the resolution. Callback fs calls
- * rather than fs.promises: one FileHandle and promise chain per entry was 8%
- * of the same run's CPU when every write was awaited. `flushCacheWrites()`
- * (IndexClient.close) waits for them before the process exits. A failed
- * write only costs a refetch next time, so it is not reported.
- */
-function writeEntry(path: string, data: Buffer): void {
-  pendingWrites.set(path, data);
-  const done: Promise<void> = writeInBackground(path, data).finally(() => {
-    if (pendingWrites.get(path) === data) pendingWrites.delete(path);
-    inFlight.delete(done);
-  });
-  inFlight.add(done);
-}
-
-function makeDir(dir: string): Promise<void> {
-  let made = madeDirs.get(dir);
-  if (!made) {
-    made = new Promise<void>((resolve) => mkdir(dir, { recursive: true }, () => resolve()));
-    madeDirs.set(dir, made);
+function writeEntry(path: string, data: Buffer | string): void {
+  const dir = dirname(path);
+  if (!madeDirs.has(dir)) {
+    mkdirSync(dir, { recursive: true });
+    madeDirs.add(dir);
   }
-  return made;
-}
-
-async function writeInBackground(path: string, data: Buffer): Promise<void> {
-  await makeDir(dirname(path));
   const temp = tempPathFor(path);
-  await new Promise<void>((resolve) => {
-    writeFile(temp, data, { flag: 'wx' }, (writeErr) => {
-      if (writeErr) return unlink(temp, () => resolve());
-      rename(temp, path, (renameErr) => (renameErr ? unlink(temp, () => resolve()) : resolve()));
-    });
-  });
-}
-
-/** Resolves once every cache entry handed to the background writer is in place (or given up). */
-export async function flushCacheWrites(): Promise<void> {
-  while (inFlight.size) await Promise.all(inFlight);
+  try {
+    writeFileSync(temp, data, { flag: 'wx' });
+    renameSync(temp, path);
+  } catch (err) {
+    try {
+      unlinkSync(temp);
+    } catch {
+      // never created
+    }
+    if ((err as NodeJS.ErrnoException).code === undefined) throw err; // not a filesystem error: a bug
+  }
 }
 
 function readIfExists(path: string): Buffer | undefined {
-  const pending = pendingWrites.get(path);
-  if (pending) return pending;
   try {
     return readFileSync(path);
   } catch (err) {

@@ -11,7 +11,7 @@ import type { CoreMetadata } from '../pep/metadata.js';
 import { PyindexError, isPyindexError } from '../errors/index.js';
 import { silent, type EventSink } from '../events/index.js';
 import { canonicalizeName } from '../pep/names.js';
-import { flushCacheWrites, HttpCache, MetadataCache } from './cache.js';
+import { HttpCache, MetadataCache } from './cache.js';
 import { invalidPage } from './file-entry.js';
 import { HttpClient } from './http.js';
 import { parseJsonProjectPage, parseJsonRootPage } from './json-page.js';
@@ -136,9 +136,8 @@ export class SimpleIndexClient {
     return this.metadata.get(file, options);
   }
 
-  /** Waits for the cache entries still being written, then closes connections. */
+  /** Closes connections (cache entries are written as they arrive). */
   async close(): Promise<void> {
-    await flushCacheWrites();
     if (!this.options.http) await this.http.close();
   }
 }
