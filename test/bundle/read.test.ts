@@ -1,9 +1,10 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { gzipSync } from 'node:zlib';
 import t from 'tap';
 import { lockSubset, openBundle, writeBundle } from '../../src/bundle/index.js';
 import { fileHeader } from '../../src/bundle/tar-write.js';
+import { retar, untar } from '../helpers/tar-kit.js';
 import { BUILT_SIX, FILES, fixtureLock, sha256, writeWheelhouse } from '../helpers/wheelhouse-fixture.js';
 
 const FETCH = 'pyindex fetch --profile linux --wheelhouse wh';
@@ -14,38 +15,6 @@ async function makeBundle(dir: string, name = 'b.tar.gz'): Promise<string> {
   const out = join(dir, name);
   await writeBundle({ lock: fixtureLock(), jobs: [], profile: 'linux', wheelhouse: wh, output: out, fetchCommand: FETCH });
   return out;
-}
-
-/** The tar members of a bundle, as [name, data] in order. */
-function untar(gz: Buffer): [string, Buffer][] {
-  const tar = gunzipSync(gz);
-  const out: [string, Buffer][] = [];
-  let pos = 0;
-  let paxPath: string | undefined;
-  while (pos + 512 <= tar.length && tar[pos] !== 0) {
-    const h = tar.subarray(pos, pos + 512);
-    const size = parseInt(h.subarray(124, 136).toString('ascii').replace(/\0.*$/, ''), 8);
-    const type = String.fromCharCode(h[156]!);
-    const prefix = h.subarray(345, 500).toString('utf8').replace(/\0.*$/s, '');
-    const short = h.subarray(0, 100).toString('utf8').replace(/\0.*$/s, '');
-    const data = tar.subarray(pos + 512, pos + 512 + size);
-    pos += 512 + Math.ceil(size / 512) * 512;
-    if (type === 'x') {
-      paxPath = /\d+ path=(.*)\n/.exec(data.toString('utf8'))?.[1];
-      continue;
-    }
-    out.push([paxPath ?? (prefix ? `${prefix}/${short}` : short), Buffer.from(data)]);
-    paxPath = undefined;
-  }
-  return out;
-}
-
-/** A .tar.gz of `members` as written by hand (any names, regular files). */
-function retar(members: [string, Buffer][]): Buffer {
-  const parts: Buffer[] = [];
-  for (const [name, data] of members) parts.push(fileHeader(name, data.length), data, Buffer.alloc((512 - (data.length % 512)) % 512));
-  parts.push(Buffer.alloc(1024));
-  return gzipSync(Buffer.concat(parts));
 }
 
 t.test('openBundle verifies, extracts once and reuses', async (t) => {
