@@ -13,6 +13,7 @@ import type { Command, OptionSpec } from './command.js';
 import { commandTable, loadAllCommands, type CommandEntry } from './commands/index.js';
 import { createOutput, type OutputStreams } from './output.js';
 import { renderError } from './render-error.js';
+import { batchedLines } from './batched-lines.js';
 import { createReporter } from './reporter.js';
 
 const GLOBAL_OPTIONS: OptionSpec = {
@@ -58,7 +59,10 @@ export async function run(argv: string[], options: RunOptions = {}): Promise<num
   const stderr = options.stderr ?? process.stderr;
   const env = options.env ?? process.env;
   const jsonMode = argv.includes('--json');
-  const out = createOutput({ stdout, stderr }, jsonMode);
+  // --json: event lines are batched per event-loop turn (batched-lines.ts); warnings and errors join the same batch to keep their order.
+  const errors = jsonMode ? batchedLines(stderr) : undefined;
+  const errStream = errors ?? stderr;
+  const out = createOutput({ stdout, stderr: errStream }, jsonMode);
   try {
     if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
       stdout.write(`${await usageText()}\n`);
@@ -99,7 +103,7 @@ export async function run(argv: string[], options: RunOptions = {}): Promise<num
       env,
     };
     setParsedYamlCacheDir(join(cacheDir(context), 'parsed-yaml'));
-    const reporter = createReporter(jsonMode ? 'json' : stdoutTTY && !env.CI ? 'tty' : 'plain', stderr);
+    const reporter = createReporter(jsonMode ? 'json' : stdoutTTY && !env.CI ? 'tty' : 'plain', errStream);
     const code = await command.run({
       ...context,
       out,
@@ -111,7 +115,9 @@ export async function run(argv: string[], options: RunOptions = {}): Promise<num
   } catch (err) {
     const rendered = renderError(err, Boolean(env.PYINDEX_DEBUG));
     if (jsonMode) stdout.write(`${JSON.stringify(rendered.json, null, 2)}\n`);
-    stderr.write(`${rendered.text}\n`);
+    errStream.write(`${rendered.text}\n`);
     return rendered.exitCode;
+  } finally {
+    errors?.flush();
   }
 }

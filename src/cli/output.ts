@@ -2,11 +2,12 @@
  * Where the CLI writes. Human text goes to stdout unless --json, where stdout
  * carries exactly one JSON document (the result or the error).
  */
+import type { TextSink } from './batched-lines.js';
 import type { Output } from './command.js';
 
 export interface OutputStreams {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
-  stderr: NodeJS.WritableStream;
+  stderr: TextSink;
 }
 
 export function createOutput(streams: OutputStreams, jsonMode: boolean): Output {

@@ -3,6 +3,7 @@
  * lines when stdout is not a TTY (build logs), JSON lines on stderr with --json.
  */
 import type { EventSink, PyindexEvent } from '../events/index.js';
+import type { TextSink } from './batched-lines.js';
 
 export type ReporterMode = 'tty' | 'plain' | 'json' | 'silent';
 
@@ -39,7 +40,7 @@ export function describeEvent(e: PyindexEvent): string | undefined {
   }
 }
 
-export function createReporter(mode: ReporterMode, stderr: NodeJS.WritableStream): Reporter {
+export function createReporter(mode: ReporterMode, stderr: TextSink): Reporter {
   const plainSink: EventSink = (e) => {
     // Build logs want starts, ends and warnings, not a line per step.
     if (e.type === 'task:progress') return;
