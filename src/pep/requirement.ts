@@ -33,8 +33,30 @@ interface ParsedRequirement {
   marker: Marker | undefined;
 }
 
+/**
+ * Parsed requirements by their text. The same Requires-Dist lines repeat in
+ * the metadata of every version a resolver reads (a backtracking lock of
+ * dask[distributed] reads 171 metadata files, mostly the same ~20 lines), so
+ * each text is parsed once. Results are frozen: callers share them. Bounded
+ * for long-running processes (pyindex serve reads uploads' metadata).
+ */
+const parsedRequirements = new Map<string, Requirement>();
+const PARSED_LIMIT = 20_000;
+
 /** Parses a PEP 508 requirement; throws `E_INVALID_REQUIREMENT`, or `E_URL_REQUIREMENT` for `name @ url`. */
 export function parseRequirement(text: string): Requirement {
+  let req = parsedRequirements.get(text);
+  if (!req) {
+    req = parseRequirementText(text);
+    Object.freeze(req.extras);
+    Object.freeze(req);
+    if (parsedRequirements.size >= PARSED_LIMIT) parsedRequirements.clear();
+    parsedRequirements.set(text, req);
+  }
+  return req;
+}
+
+function parseRequirementText(text: string): Requirement {
   let parsed: ParsedRequirement;
   try {
     parsed = parseTokens(new Tokenizer(text));

@@ -245,3 +245,15 @@ t.test('differential: disagreements with packaging 21.3 fall into documented cat
   t.comment(`packaging 21.3 vs pyindex on ${inputs.length} requirements: ${JSON.stringify(categories)}; of them in the corpus: ${JSON.stringify(corpusCategories)}`);
   t.same(unexplained.slice(0, 10), [], `${unexplained.length} disagreements outside the documented categories`);
 });
+
+t.test('a requirement text is parsed once and shared frozen', async (t) => {
+  const a = parseRequirement('Shared.Name[b,a] (>=1.0,<2); python_version >= "3.8"');
+  const b = parseRequirement('Shared.Name[b,a] (>=1.0,<2); python_version >= "3.8"');
+  t.equal(a, b, 'the same object for the same text');
+  t.ok(Object.isFrozen(a) && Object.isFrozen(a.extras), 'frozen, so no caller can change what others see');
+  t.throws(() => (a.extras as string[]).push('c'), TypeError);
+  t.same(a.extras, ['a', 'b']);
+  t.not(parseRequirement('Shared.Name[a,b]>=1.0,<2'), a, 'another text is another entry');
+  t.throws(() => parseRequirement('bad name here'), { code: 'E_INVALID_REQUIREMENT' });
+  t.throws(() => parseRequirement('bad name here'), { code: 'E_INVALID_REQUIREMENT' }, 'a failure is not remembered as a success');
+});
