@@ -58,26 +58,20 @@ interface Header {
   line: number;
 }
 
-/** packaging's `email.feedparser.headerRE`. */
-const HEADER_LINE = /^(From |[\x21-\x39\x3b-\x7e]*:|[\t ])/;
-const LINE_BREAK = /\r\n|\r|\n/g;
+/** packaging's `email.feedparser.headerRE`, matched in place (sticky) at each line's start. */
+const HEADER_LINE = /From |[\x21-\x39\x3b-\x7e]*:|[\t ]/y;
 
-/** Splits text into lines that keep their line endings, like `str.splitlines(True)` for \r, \n, \r\n. */
-function splitLinesKeepEnds(text: string): string[] {
-  const lines: string[] = [];
-  let start = 0;
-  for (const m of text.matchAll(LINE_BREAK)) {
-    const end = (m.index ?? 0) + m[0].length;
-    lines.push(text.slice(start, end));
-    start = end;
-  }
-  if (start < text.length) lines.push(text.slice(start));
-  return lines;
-}
-
-/** The headers and body of an email-format text, as `email.parser` (compat32) sees them. */
-export function parseEmailHeaders(text: string): { headers: Header[]; body: string | undefined } {
-  const lines = splitLinesKeepEnds(text.startsWith('\ufeff') ? text.slice(1) : text);
+/**
+ * The headers and body of an email-format text, as `email.parser` (compat32)
+ * sees them. Lines end at \r\n, \r or \n (`str.splitlines(True)` for those).
+ * A scanner over positions rather than a split into lines and a regex per
+ * line: a lock parses this for every metadata file it reads, mostly in code
+ * V8 has not optimised yet (171 files of a dask[distributed] lock: ~30 → ~12 ms
+ * on first use). Only the header part is scanned; the body is one slice.
+ */
+export function parseEmailHeaders(input: string): { headers: Header[]; body: string | undefined } {
+  const text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
+  const n = text.length;
   const headers: Header[] = [];
   let current: { first: string; rest: string[]; line: number } | undefined;
   const flush = () => {
@@ -87,26 +81,42 @@ export function parseEmailHeaders(text: string): { headers: Header[]; body: stri
     headers.push({ name: current.first.slice(0, colon).toLowerCase(), value, line: current.line });
     current = undefined;
   };
-  let i = 0;
-  for (; i < lines.length; i++) {
-    const line = lines[i] as string;
-    if (/^(\r\n|\r|\n)$/.test(line)) {
-      i++; // the blank separator line is not part of the body
+  let pos = 0;
+  let lineNo = 0;
+  let nextLf = text.indexOf('\n');
+  let nextCr = text.indexOf('\r');
+  let bodyStart = -1;
+  while (pos < n) {
+    if (nextLf !== -1 && nextLf < pos) nextLf = text.indexOf('\n', pos);
+    if (nextCr !== -1 && nextCr < pos) nextCr = text.indexOf('\r', pos);
+    const end = nextLf === -1 ? (nextCr === -1 ? n : nextCr) : nextCr === -1 ? nextLf : Math.min(nextLf, nextCr);
+    // The line with its ending: \r\n counts as one break.
+    const next = end === n ? n : end === nextCr && nextLf === end + 1 ? end + 2 : end + 1;
+    lineNo++;
+    if (end === pos) {
+      bodyStart = next; // the blank separator line is not part of the body
       break;
     }
-    if (!HEADER_LINE.test(line)) break;
-    if (line[0] === ' ' || line[0] === '\t') {
+    HEADER_LINE.lastIndex = pos;
+    if (!HEADER_LINE.test(text)) {
+      bodyStart = pos;
+      break;
+    }
+    const line = text.slice(pos, next);
+    pos = next;
+    const c = line.charCodeAt(0);
+    if (c === 0x20 || c === 0x09) {
       // A continuation with no header before it is a defect Python drops.
       current?.rest.push(line);
       continue;
     }
     flush();
     // Unix "From " envelope lines and ":value" lines carry no header.
-    if (line.startsWith('From ') || line.startsWith(':')) continue;
-    current = { first: line, rest: [], line: i + 1 };
+    if (c === 0x3a || line.startsWith('From ')) continue;
+    current = { first: line, rest: [], line: lineNo };
   }
   flush();
-  const body = i < lines.length ? lines.slice(i).join('') : undefined;
+  const body = bodyStart !== -1 && bodyStart < n ? text.slice(bodyStart) : undefined;
   return { headers, body };
 }
 
