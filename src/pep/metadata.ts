@@ -76,9 +76,16 @@ export function parseEmailHeaders(input: string): { headers: Header[]; body: str
   let current: { first: string; rest: string[]; line: number } | undefined;
   const flush = () => {
     if (!current) return;
-    const colon = current.first.indexOf(':');
-    const value = (current.first.slice(colon + 1).replace(/^[ \t]+/, '') + current.rest.join('')).replace(/[\r\n]+$/, '');
-    headers.push({ name: current.first.slice(0, colon).toLowerCase(), value, line: current.line });
+    const { first, rest } = current;
+    const colon = first.indexOf(':');
+    // The value: after the colon and its leading blanks, continuation lines kept, line breaks at the end dropped.
+    let from = colon + 1;
+    while (from < first.length && (first.charCodeAt(from) === 0x20 || first.charCodeAt(from) === 0x09)) from++;
+    let value = rest.length ? first.slice(from) + rest.join('') : first.slice(from);
+    let to = value.length;
+    while (to > 0 && (value.charCodeAt(to - 1) === 0x0a || value.charCodeAt(to - 1) === 0x0d)) to--;
+    if (to < value.length) value = value.slice(0, to);
+    headers.push({ name: first.slice(0, colon).toLowerCase(), value, line: current.line });
     current = undefined;
   };
   let pos = 0;
