@@ -38,7 +38,8 @@ function nameSetMeaning(set: NameSet): string[] {
  * workspace, is not stale); an absolute directory as is.
  */
 export function indexMeaning(written: string, resolved: string, configDir: string): string {
-  if (resolved === written || isAbsolute(written)) return resolved;
+  // An http(s) URL means itself — without the credentials it may be written with, so rotating a password leaves the lock fresh.
+  if (resolved === written || isAbsolute(written) || /^https?:\/\//i.test(resolved)) return resolved;
   return relative(configDir, resolved).split(sep).join('/') || '.';
 }
 

@@ -9,6 +9,7 @@ import { isValidName } from '../pep/names.js';
 import { DEFAULT_OPTIONS, nameSet, type NameSet, type PrereleasePolicy, type ResolveOptions } from '../resolve/options.js';
 import { schemaError } from '../util/schema-error.js';
 import type { SpecSource } from '../util/yaml-source.js';
+import { takeCredentials } from '../index/credentials.js';
 
 export interface RawOptions {
   prereleases?: PrereleasePolicy;
@@ -44,7 +45,8 @@ export function readIndexLocation(written: string, dir: string, source: SpecSour
         url = undefined;
       }
       if (!url?.host) fail('is not a valid URL');
-      return text;
+      // Credentials in the URL go to the request headers only, never into the lockfile or messages (index/credentials.ts).
+      return takeCredentials(text);
     }
     if (scheme === 'file') {
       // WHATWG parsing would turn file:simple into file:///simple, silently.

@@ -9,6 +9,7 @@
 import { gunzipSync, inflateSync, brotliDecompressSync } from 'node:zlib';
 import { PyindexError, isPyindexError } from '../errors/index.js';
 import { silent, type EventSink } from '../events/index.js';
+import { authorizationFor, CREDENTIALS_HINT } from './credentials.js';
 import { readFileUrl } from './file-url.js';
 import { Limiter } from './limiter.js';
 import { flatHeaders, HttpTransport, readWholeBody, TIMEOUT_CODE } from './transport.js';
@@ -145,8 +146,10 @@ export class HttpClient {
 
   private async once(url: string, headers: Record<string, string>, compress: boolean): Promise<HttpResponse> {
     this.onEvent({ type: 'index:request', url });
-    const sent = compress ? { ...headers, 'accept-encoding': 'gzip, deflate, br' } : headers;
-    const res = await this.transport.get(new URL(url), sent);
+    const target = new URL(url);
+    const authorization = headers.authorization === undefined ? authorizationFor(target) : undefined;
+    const sent = compress || authorization ? { ...headers, ...(compress ? { 'accept-encoding': 'gzip, deflate, br' } : {}), ...(authorization ? { authorization } : {}) } : headers;
+    const res = await this.transport.get(target, sent);
     let body = await readWholeBody(res);
     const status = res.statusCode ?? 0;
     const flat = flatHeaders(res);
@@ -184,7 +187,7 @@ function statusError(res: HttpResponse): PyindexError {
   }
   const snippet = res.body.subarray(0, 200).toString('utf8').replace(/\s+/g, ' ').trim();
   return new PyindexError('E_HTTP', `GET ${where}: HTTP ${res.status}${snippet ? ` (${snippet})` : ''}`, {
-    hint: res.status >= 500 ? UP_HINT : 'Check the index URL and any credentials or proxy it needs.',
+    hint: res.status >= 500 ? UP_HINT : res.status === 401 || res.status === 403 ? CREDENTIALS_HINT : 'Check the index URL and any proxy it needs.',
     details,
   });
 }

@@ -24,6 +24,7 @@ import { PyindexError, isPyindexError } from '../errors/index.js';
 import { silent, type EventSink } from '../events/index.js';
 import { writeFailed } from './errors.js';
 import { WirePool, type BodySink, type ResponseHead } from './wire.js';
+import { CREDENTIALS_HINT } from '../index/credentials.js';
 
 /** What the bytes must be: the lock's facts. */
 export interface ExpectedFile {
@@ -327,7 +328,7 @@ function statusError(url: string, finalUrl: string, status: number, body: string
   }
   const snippet = body.slice(0, 200).replace(/\s+/g, ' ').trim();
   return new PyindexError('E_HTTP', `GET ${where}: HTTP ${status}${snippet ? ` (${snippet})` : ''}`, {
-    hint: status >= 500 ? UP_HINT : 'Check the index URL and any credentials or proxy it needs.',
+    hint: status >= 500 ? UP_HINT : status === 401 || status === 403 ? CREDENTIALS_HINT : 'Check the index URL and any proxy it needs.',
     details,
   });
 }

@@ -26,6 +26,7 @@
 import net from 'node:net';
 import type { OnReadOpts, Socket } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
+import { authorizationFor } from '../index/credentials.js';
 
 export interface ResponseHead {
   status: number;
@@ -119,7 +120,10 @@ class Connection {
     this.socket.ref();
     this.socket.resume();
     const target = `${url.pathname || '/'}${url.search}`;
-    this.socket.write(`GET ${target} HTTP/1.1\r\nHost: ${url.host}\r\nUser-Agent: ${userAgent}\r\nAccept-Encoding: identity\r\nAccept: */*\r\nConnection: keep-alive\r\n\r\n`, 'latin1');
+    // Credentials for this origin (index/credentials.ts); header-safe by construction (base64).
+    const authorization = authorizationFor(url);
+    const auth = authorization ? `Authorization: ${authorization}\r\n` : '';
+    this.socket.write(`GET ${target} HTTP/1.1\r\nHost: ${url.host}\r\nUser-Agent: ${userAgent}\r\n${auth}Accept-Encoding: identity\r\nAccept: */*\r\nConnection: keep-alive\r\n\r\n`, 'latin1');
   }
 
   /** Returns false to pause the socket (the sink asked for it). */

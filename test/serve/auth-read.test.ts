@@ -4,9 +4,10 @@
  * index URL and installs; without credentials pip fails. Any role may read.
  */
 import { execa } from 'execa';
-import { readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
+import { runCli } from '../helpers/cli.js';
 import { isolatedEnv, oraclePython } from '../helpers/python.js';
 import { addTestUsers, basic, httpRequest, postUpload, sha256, startUploadServer, tempRoot, uploadBody, wheel, type UploadServer } from '../helpers/upload-kit.js';
 
@@ -50,4 +51,51 @@ t.test('pip retries with the credentials of the index URL after the 401', { skip
   const without = await pip(`http://${hostPort}/simple/`, join(work, 'anon'));
   t.not(without.exitCode, 0);
   t.match(String(without.stderr) + String(without.stdout), /401|No matching distribution|User for/);
+});
+
+t.test('pyindex lock and fetch read with credentials from the index URL or from netrc; none reach the lockfile or the output', async (t) => {
+  const hostPort = server.url.replace(/^http:\/\//, '').replace(/\/$/, '');
+  const host = hostPort.replace(/:\d+$/, '');
+  const project = (name: string, index: string): string => {
+    const dir = join(work, name);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'pyindex.yaml'), `index: ${index}\nprofiles:\n  p: { platform: linux-x86_64, python: "3.11" }\njobs:\n  j: { requires: ["secret-pkg==1.0"], profiles: [p] }\n`);
+    return dir;
+  };
+  const noNetrc = join(work, 'no-such-netrc');
+  const run = (dir: string, args: string[], netrc = noNetrc) => runCli([...args, '--json', '--config', join(dir, 'pyindex.yaml'), '--cache-dir', join(dir, 'cache')], { env: { NETRC: netrc } });
+
+  // 1. In the index URL.
+  const inUrl = project('in-url', `http://reader:reader-pw@${hostPort}/simple/`);
+  const locked = await run(inUrl, ['lock']);
+  t.equal(locked.code, 0, locked.stderr);
+  const lockText = readFileSync(join(inUrl, 'pyindex.lock.yaml'), 'utf8');
+  t.match(lockText, `url: http://${hostPort}/files/secret-pkg/${w.filename}`, 'the URL hint has no userinfo');
+  t.notMatch(lockText, /reader/, 'no user name or password in the lockfile');
+  const fetched = await run(inUrl, ['fetch', '--wheelhouse', join(inUrl, 'wh')]);
+  t.equal(fetched.code, 0, fetched.stderr);
+  t.same(readdirSync(join(inUrl, 'wh')).filter((f) => f.endsWith('.whl')), [w.filename], 'the download sent them too');
+  for (const r of [locked, fetched]) t.notMatch(r.stdout + r.stderr, /reader-pw|cmVhZGVy/, 'neither the password nor the header in any output');
+
+  // 2. From netrc, the config's URL plain.
+  const viaNetrc = project('netrc', `http://${hostPort}/simple/`);
+  const netrcFile = join(work, 'netrc-file');
+  writeFileSync(netrcFile, `machine other.invalid login x password y\n\nmacdef init\ncd /\n\nmachine ${host}\n  login reader\n  password reader-pw\n`);
+  const lockedNetrc = await run(viaNetrc, ['lock'], netrcFile);
+  t.equal(lockedNetrc.code, 0, lockedNetrc.stderr);
+  const fetchedNetrc = await run(viaNetrc, ['fetch', '--wheelhouse', join(viaNetrc, 'wh')], netrcFile);
+  t.equal(fetchedNetrc.code, 0, fetchedNetrc.stderr);
+  t.same(readdirSync(join(viaNetrc, 'wh')).filter((f) => f.endsWith('.whl')), [w.filename]);
+  t.equal(readFileSync(join(viaNetrc, 'pyindex.lock.yaml'), 'utf8'), lockText, 'the same lockfile as with credentials in the URL');
+
+  // 3. None: the 401 says where credentials go.
+  const none = project('none', `http://${hostPort}/simple/`);
+  const refused = await run(none, ['lock']);
+  t.equal(refused.code, 3, 'an index error');
+  t.match(refused.stderr, /HTTP 401/);
+  t.match(refused.stderr, /\.netrc/, 'the hint names netrc');
+  const wrong = project('wrong', `http://reader:nope@${hostPort}/simple/`);
+  const denied = await run(wrong, ['lock']);
+  t.equal(denied.code, 3);
+  t.notMatch(denied.stdout + denied.stderr, /nope/, 'a wrong password is not echoed either');
 });

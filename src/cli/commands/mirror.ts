@@ -16,6 +16,7 @@ import { REQUIRES_JOB, requiresConfig } from '../../mirror/requires-config.js';
 import { parseRequirement } from '../../pep/requirement.js';
 import { booleanOption, stringListOption, stringOption, type Command, type CommandContext } from '../command.js';
 import { cacheDir } from '../paths.js';
+import { takeCredentials } from '../../index/credentials.js';
 
 const MB = 1024 * 1024;
 
@@ -27,7 +28,7 @@ function required(ctx: CommandContext, name: string, example: string): string {
 
 /** An http(s) URL as given; anything else is a directory relative to the working directory. */
 function location(ctx: CommandContext, text: string): string {
-  return /^(https?|file):/i.test(text) ? text : resolve(ctx.cwd, text);
+  return /^https?:/i.test(text) ? takeCredentials(text) : /^file:/i.test(text) ? text : resolve(ctx.cwd, text);
 }
 
 /** Mirror progress as the reporter's task lines (--json keeps the typed events). */
