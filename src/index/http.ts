@@ -1,6 +1,6 @@
 /**
  * The HTTP client for index pages and metadata: bodies read whole, over the
- * keep-alive transport (transport.ts), with a request limiter, timeouts,
+ * keep-alive HTTP/1.1 pool of wire.ts, with a request limiter, timeouts,
  * retries with exponential backoff and
  * redirects followed by hand (so the final URL is known: PEP 503 relative
  * links resolve against the page's URL *after* redirects, as browsers and pip
@@ -9,10 +9,10 @@
 import { gunzipSync, inflateSync, brotliDecompressSync } from 'node:zlib';
 import { PyindexError, isPyindexError } from '../errors/index.js';
 import { silent, type EventSink } from '../events/index.js';
-import { authorizationFor, CREDENTIALS_HINT } from './credentials.js';
+import { CREDENTIALS_HINT } from './credentials.js';
 import { readFileUrl } from './file-url.js';
 import { Limiter } from './limiter.js';
-import { flatHeaders, HttpTransport, readWholeBody, TIMEOUT_CODE } from './transport.js';
+import { getWhole, WirePool } from './wire.js';
 
 export interface HttpClientOptions {
   userAgent: string;
@@ -50,8 +50,8 @@ export interface HttpResponse {
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
-const TIMEOUT_CODES = new Set([TIMEOUT_CODE]);
-/** node:http's codes for a connection that closed mid-response. */
+const TIMEOUT_CODES = new Set(['ETIMEDOUT']);
+/** Codes for a connection that closed mid-response (wire.ts, the socket). */
 const CUT_SHORT_CODES = new Set(['ECONNRESET', 'EPIPE', 'ERR_STREAM_PREMATURE_CLOSE']);
 /** Name-resolution failures are not worth retrying; everything else network-ish is. */
 const PERMANENT_NETWORK_CODES = new Set(['ENOTFOUND', 'EAI_FAIL']);
@@ -59,7 +59,7 @@ const PERMANENT_NETWORK_CODES = new Set(['ENOTFOUND', 'EAI_FAIL']);
 const UP_HINT = 'Check that the index is up and reachable from this machine, or use --offline to work from the cache.';
 
 export class HttpClient {
-  private readonly transport: HttpTransport;
+  private readonly pool: WirePool;
   private readonly limiter: Limiter;
   private readonly retries: number;
   private readonly retryDelayMs: number;
@@ -75,7 +75,7 @@ export class HttpClient {
     this.maxRedirects = options.maxRedirects ?? 10;
     this.onEvent = options.onEvent ?? silent;
     this.limiter = new Limiter(concurrency);
-    this.transport = new HttpTransport({ connections: concurrency, timeoutMs: this.timeoutMs });
+    this.pool = new WirePool({ userAgent: options.userAgent, maxSockets: concurrency, timeoutMs: this.timeoutMs });
   }
 
   /**
@@ -122,7 +122,7 @@ export class HttpClient {
   }
 
   async close(): Promise<void> {
-    await this.transport.close();
+    this.pool.close();
   }
 
   private async getWithRetries(url: string, headers: Record<string, string>, compress: boolean, retries: number): Promise<HttpResponse> {
@@ -146,13 +146,12 @@ export class HttpClient {
 
   private async once(url: string, headers: Record<string, string>, compress: boolean): Promise<HttpResponse> {
     this.onEvent({ type: 'index:request', url });
-    const target = new URL(url);
-    const authorization = headers.authorization === undefined ? authorizationFor(target) : undefined;
-    const sent = compress || authorization ? { ...headers, ...(compress ? { 'accept-encoding': 'gzip, deflate, br' } : {}), ...(authorization ? { authorization } : {}) } : headers;
-    const res = await this.transport.get(target, sent);
-    let body = await readWholeBody(res);
-    const status = res.statusCode ?? 0;
-    const flat = flatHeaders(res);
+    // Credentials for the origin are added by wire.ts (credentials.ts).
+    const sent = compress ? { ...headers, 'accept-encoding': 'gzip, deflate, br' } : headers;
+    const res = await getWhole(this.pool, new URL(url), sent);
+    let body = res.body;
+    const status = res.status;
+    const flat = { ...res.headers };
     const encoding = flat['content-encoding']?.trim().toLowerCase();
     if (encoding && encoding !== 'identity' && status !== 304) {
       body = decode(body, encoding, url);

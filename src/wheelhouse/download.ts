@@ -1,14 +1,14 @@
 /**
  * Streaming, verified downloads. `HttpClient` (src/index/http.ts) buffers
  * whole bodies, which suits index pages but not 100+ MB wheels, so files go
- * through this: keep-alive connection pools (wire.ts), the same retry policy
+ * through this: keep-alive connection pools (index/wire.ts), the same retry policy
  * (timeouts, connection errors, 429 and 5xx retried with exponential
  * backoff; a body cut short is retried too), redirects followed by hand, and
  * every byte hashed on its way to a temporary file. The file is not synced
  * here: the caller makes it durable (durable.ts, fdatasync per batch)
  * before any rename may make it visible.
  *
- * Transport: wire.ts, a minimal HTTP/1.1 client whose sockets read into
+ * Transport: index/wire.ts, a minimal HTTP/1.1 client whose sockets read into
  * one reused buffer per connection; each slice is hashed and copied into a
  * 256 KiB write buffer here, and full buffers are written while the socket
  * keeps reading (two in flight at most, else the socket pauses). Measured
@@ -23,7 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { PyindexError, isPyindexError } from '../errors/index.js';
 import { silent, type EventSink } from '../events/index.js';
 import { writeFailed } from './errors.js';
-import { WirePool, type BodySink, type ResponseHead } from './wire.js';
+import { WirePool, type BodySink, type ResponseHead } from '../index/wire.js';
 import { CREDENTIALS_HINT } from '../index/credentials.js';
 
 /** What the bytes must be: the lock's facts. */

@@ -1,5 +1,5 @@
 /**
- * The HTTP/1.1 body transport (src/wheelhouse/wire.ts) against real loopback
+ * The HTTP/1.1 body transport (src/index/wire.ts) against real loopback
  * servers that write exact bytes (node:net), so framing, keep-alive and
  * faults are what the test says: Content-Length, chunked and close-delimited
  * bodies split at awkward places, interim responses, connection reuse and a
@@ -15,7 +15,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import t, { type Test } from 'tap';
-import { WirePool, type BodySink, type ResponseHead } from '../../src/wheelhouse/wire.js';
+import { getWhole, WirePool, type BodySink, type ResponseHead } from '../../src/index/wire.js';
 
 interface RawServer {
   url: string;
@@ -111,6 +111,27 @@ t.test('Content-Length bodies over one reused connection; request line and heade
   t.match(server.requests[0], /\r\nHost: 127\.0\.0\.1:\d+/);
   t.match(server.requests[0], /\r\nUser-Agent: pyindex-test/);
   t.match(server.requests[0], /\r\nAccept-Encoding: identity/);
+});
+
+t.test('getWhole: request headers over the defaults, a whole body by Content-Length or chunked; a header with a line break is refused', async (t) => {
+  const server = await rawServer(t, (socket, _index, head) => {
+    if (head.includes('/chunked')) socket.write('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Type: text/html\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n');
+    else socket.write(Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\nContent-Length: ${BODY.length}\r\nETag: "e1"\r\n\r\n`, 'latin1'), BODY]));
+  });
+  const p = pool(t);
+  const sized = await getWhole(p, new URL(`${server.url}/simple/a/`), { accept: 'application/vnd.pypi.simple.v1+json', 'if-none-match': '"e0"', 'user-agent': 'pyindex/9' });
+  t.equal(sized.status, 200);
+  t.equal(sized.headers.etag, '"e1"');
+  t.ok(sized.body.equals(BODY), 'the whole body, intact');
+  t.match(server.requests[0], /\r\nAccept: application\/vnd\.pypi\.simple\.v1\+json\r\n/);
+  t.match(server.requests[0], /\r\nIf-None-Match: "e0"\r\n/);
+  t.match(server.requests[0], /\r\nUser-Agent: pyindex\/9\r\n/, "the caller's value replaces the default");
+  t.equal(server.requests[0]!.match(/\r\nUser-Agent:/gi)?.length, 1, 'sent once');
+  const chunked = await getWhole(p, new URL(`${server.url}/chunked`));
+  t.equal(chunked.body.toString(), 'abcde');
+  const refused = await failure(getWhole(p, new URL(`${server.url}/x`), { 'x-evil': 'a\r\nInjected: 1' }));
+  t.equal(refused.code, 'E_BAD_REQUEST');
+  t.equal(server.requests.length, 2, 'nothing sent for the refused request');
 });
 
 t.test('chunked bodies split at every awkward place, with extensions and trailers', async (t) => {
@@ -321,7 +342,7 @@ t.test('https: the same transport over TLS', async (t) => {
   const refused = await failure(get(pool(t), url));
   t.match(refused.code, /SELF_SIGNED|UNABLE_TO_VERIFY|DEPTH_ZERO/);
   // … and trusted through NODE_EXTRA_CA_CERTS in a child process (the default CA store is read at start-up).
-  const script = `import { WirePool } from ${JSON.stringify(new URL('../../src/wheelhouse/wire.ts', import.meta.url).href)};
+  const script = `import { WirePool } from ${JSON.stringify(new URL('../../src/index/wire.ts', import.meta.url).href)};
     const p = new WirePool({ userAgent: 'x', maxSockets: 2, timeoutMs: 10000 });
     const h = (await import('node:crypto')).createHash('sha256');
     for (let i = 0; i < 2; i++) await p.get(new URL(${JSON.stringify(url)}), () => ({ data: (c) => (h.update(c), true) }));

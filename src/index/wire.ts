@@ -1,7 +1,9 @@
 /**
- * A small HTTP/1.1 client for file bodies (RFC 9112): GET over pooled
- * keep-alive connections, each socket reading into ONE reused buffer
- * (net/tls `onread`) whose slices go straight to the caller's sink.
+ * A small HTTP/1.1 client (RFC 9112) for everything pyindex reads from an
+ * index — pages and metadata (http.ts, `getWhole`) and file downloads
+ * (wheelhouse/download.ts): GET over pooled keep-alive connections, each
+ * socket reading into ONE reused buffer (net/tls `onread`) whose slices go
+ * straight to the caller's sink.
  *
  * Why not node:http: on the fetch bench corpus (32 wheels, 107 MB over
  * loopback, 16 connections) node:http took ~0.8 s of CPU just to receive and
@@ -9,7 +11,11 @@
  * callbacks, an IncomingMessage stream push and event per chunk, and the GC
  * of 107 MB of short-lived buffers — against ~0.1 s here (scratch
  * measurement, same server, same machine; curl took ~0.15 s). On a loaded
- * 2-core build machine CPU time is wall time.
+ * 2-core build machine CPU time is wall time. Pages and metadata moved here
+ * from node:http for the same reason at a smaller scale (per response:
+ * IncomingMessage, stream events, parser callbacks), and so the http module
+ * is not loaded at all. undici was dropped before either: its WebAssembly
+ * parser held every run's exit 110–170 ms while V8 tiered it up.
  *
  * The sink must consume each slice before it returns (hash it, copy it):
  * the bytes are overwritten by the next read. Returning false pauses the
@@ -20,13 +26,14 @@
  * per HTTP/1.1 and 1.0 rules; a pooled connection the server closed while
  * idle (the request is retried once on a new connection when not a byte of
  * a response came back); inactivity timeouts. Redirects, status handling
- * and retries are the caller's (download.ts). Not handled: proxies (as
- * before), compression (`Accept-Encoding: identity` is sent), pipelining.
+ * and retries are the caller's (download.ts, http.ts). Compressed bodies
+ * come as sent: a caller that asks for gzip decodes it (http.ts). Not
+ * handled: proxies (as before), pipelining.
  */
 import net from 'node:net';
 import type { OnReadOpts, Socket } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
-import { authorizationFor } from '../index/credentials.js';
+import { authorizationFor } from './credentials.js';
 
 export interface ResponseHead {
   status: number;
@@ -113,17 +120,13 @@ class Connection {
     this.socket.on('close', () => this.onEnd());
   }
 
-  send(url: URL, userAgent: string, exchange: Exchange): void {
+  send(url: URL, request: string, exchange: Exchange): void {
     this.exchange = exchange;
     this.state = 'head';
     this.headText = '';
     this.socket.ref();
     this.socket.resume();
-    const target = `${url.pathname || '/'}${url.search}`;
-    // Credentials for this origin (index/credentials.ts); header-safe by construction (base64).
-    const authorization = authorizationFor(url);
-    const auth = authorization ? `Authorization: ${authorization}\r\n` : '';
-    this.socket.write(`GET ${target} HTTP/1.1\r\nHost: ${url.host}\r\nUser-Agent: ${userAgent}\r\n${auth}Accept-Encoding: identity\r\nAccept: */*\r\nConnection: keep-alive\r\n\r\n`, 'latin1');
+    this.socket.write(request, 'latin1');
   }
 
   /** Returns false to pause the socket (the sink asked for it). */
@@ -338,6 +341,65 @@ function framingOf(head: ResponseHead): Framing {
   return { kind: 'close' };
 }
 
+/**
+ * The request head: GET, Host, then the defaults (User-Agent, no compression,
+ * any type), the credentials this origin has (credentials.ts), and `headers`
+ * over them (lower-case names). A line break in a name or value would start
+ * another header or the body: refused.
+ */
+function requestText(url: URL, userAgent: string, headers: Readonly<Record<string, string>>): string {
+  const fields: Record<string, string> = { 'user-agent': userAgent, 'accept-encoding': 'identity', accept: '*/*' };
+  const authorization = authorizationFor(url);
+  if (authorization) fields.authorization = authorization;
+  for (const [name, value] of Object.entries(headers)) fields[name.toLowerCase()] = value;
+  let text = `GET ${url.pathname || '/'}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\n`;
+  for (const [name, value] of Object.entries(fields)) {
+    if (/[\r\n]/.test(name) || /[\r\n]/.test(value) || name === 'host' || name === 'connection') throw new WireError(`header ${JSON.stringify(name)} cannot be sent`, 'E_BAD_REQUEST');
+    text += `${fieldName(name)}: ${value}\r\n`;
+  }
+  return `${text}Connection: keep-alive\r\n\r\n`;
+}
+
+/** `if-none-match` → `If-None-Match`: names are case-insensitive, but this is how every client writes them. */
+function fieldName(name: string): string {
+  return name.replace(/(^|-)([a-z])/g, (_m, dash: string, c: string) => dash + c.toUpperCase());
+}
+
+/** A whole response: status, headers and the body in one buffer. */
+export interface WholeResponse extends ResponseHead {
+  body: Buffer;
+}
+
+/**
+ * GET `url` and keep the whole body (index pages and metadata files). With a
+ * Content-Length the body is copied once into a buffer of that size; without
+ * one, slices are copied and joined at the end.
+ */
+export async function getWhole(pool: WirePool, url: URL, headers: Readonly<Record<string, string>> = {}): Promise<WholeResponse> {
+  let head: ResponseHead | undefined;
+  let whole: Buffer | undefined;
+  let filled = 0;
+  const parts: Buffer[] = [];
+  await pool.get(
+    url,
+    (h) => {
+      head = h;
+      const length = /^\d{1,12}$/.test(h.headers['content-length'] ?? '') ? Number(h.headers['content-length']) : undefined;
+      if (length !== undefined && h.headers['transfer-encoding'] === undefined) whole = Buffer.allocUnsafe(length);
+      return {
+        data(chunk) {
+          if (whole && filled + chunk.length <= whole.length) filled += chunk.copy(whole, filled);
+          else parts.push(Buffer.from(chunk));
+          return true;
+        },
+      };
+    },
+    headers,
+  );
+  const body = whole ? (parts.length ? Buffer.concat([whole.subarray(0, filled), ...parts]) : whole.subarray(0, filled)) : parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+  return { status: head!.status, headers: head!.headers, body };
+}
+
 /** Keep-alive connections per origin, at most `maxSockets` busy at once (others wait their turn). */
 export class WirePool {
   private readonly idle = new Map<string, Connection[]>();
@@ -353,15 +415,16 @@ export class WirePool {
    * the exchange failed (errors carry a `code`: ETIMEDOUT, ECONNRESET,
    * ECONNREFUSED, E_BAD_RESPONSE …).
    */
-  async get(url: URL, onHead: (head: ResponseHead, resume: () => void) => BodySink): Promise<void> {
+  async get(url: URL, onHead: (head: ResponseHead, resume: () => void) => BodySink, headers: Readonly<Record<string, string>> = {}): Promise<void> {
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new WireError(`not an http(s) URL: ${url.href}`, 'E_BAD_URL');
+    const request = requestText(url, this.options.userAgent, headers);
     const key = `${url.protocol}//${url.host}`;
     await this.slot(key);
     try {
       for (let attempt = 0; ; attempt++) {
         const conn = this.take(key) ?? new Connection(key, url, this.options.timeoutMs, (c, reusable) => this.put(c, reusable));
         try {
-          await new Promise<void>((resolve, reject) => conn.send(url, this.options.userAgent, { onHead, resolve, reject, received: 0 }));
+          await new Promise<void>((resolve, reject) => conn.send(url, request, { onHead, resolve, reject, received: 0 }));
           return;
         } catch (err) {
           // A pooled connection the server had closed: replay once on a fresh one (nothing was received).
