@@ -54,7 +54,7 @@ const madeDirs = new Set<string>();
  * writeFile was 8% of a cold lock's CPU profile, dask[distributed] snapshot).
  * A failed write only costs a refetch next time, so it is not reported.
  */
-function writeEntry(path: string, data: Buffer | string): void {
+function writeEntry(path: string, data: Buffer): void {
   const dir = dirname(path);
   if (!madeDirs.has(dir)) {
     mkdirSync(dir, { recursive: true });
@@ -89,8 +89,10 @@ interface BodyCheck {
   bodySha256: string;
 }
 
-function bodyCheck(body: Buffer | string): BodyCheck {
-  return { bodyLength: Buffer.byteLength(body), bodySha256: createHash('sha256').update(body).digest('hex') };
+/** An entry's bytes: its header line, with the body's check added, then the body. */
+function entryBytes(header: object, body: Buffer): Buffer {
+  const check: BodyCheck = { bodyLength: body.length, bodySha256: createHash('sha256').update(body).digest('hex') };
+  return Buffer.concat([Buffer.from(`${JSON.stringify({ ...header, ...check })}\n`, 'utf8'), body]);
 }
 
 function bodyMatches(body: Buffer, check: Partial<BodyCheck>): boolean {
@@ -131,8 +133,7 @@ export class HttpCache {
   }
 
   put(meta: CachedResponseMeta, body: Buffer): void {
-    const header = Buffer.from(`${JSON.stringify({ ...meta, ...bodyCheck(body) })}\n`, 'utf8');
-    writeEntry(this.pathFor(meta.url, meta.accept), Buffer.concat([header, body]));
+    writeEntry(this.pathFor(meta.url, meta.accept), entryBytes(meta, body));
   }
 }
 
@@ -158,7 +159,6 @@ export class MetadataCache {
   }
 
   put(key: string, text: string): void {
-    const body = Buffer.from(text, 'utf8');
-    writeEntry(this.pathFor(key), Buffer.concat([Buffer.from(`${JSON.stringify({ key, ...bodyCheck(body) })}\n`, 'utf8'), body]));
+    writeEntry(this.pathFor(key), entryBytes({ key }, Buffer.from(text, 'utf8')));
   }
 }

@@ -19,6 +19,7 @@ import { FlatDirectory, detectLocalLayout, listSimpleTreeProjects } from './loca
 import { MetadataResolver, type GetMetadataOptions } from './metadata.js';
 import { PageFetcher, type FetchedPage } from './page-fetcher.js';
 import { SIMPLE_ACCEPT, type IndexFile, type ProjectPage } from './types.js';
+import { withSlash } from '../util/url.js';
 
 export interface SimpleIndexClientOptions {
   /** http(s) URL of a simple root, a `file:` URL, or a local directory (simple tree or flat find-links folder). */
@@ -145,10 +146,6 @@ export class SimpleIndexClient {
 /** The HTML parser (htmlparser2 + entities, ~90 kB) is loaded only by indexes that answer in HTML. */
 function htmlPages(): Promise<typeof import('./html-page.js')> {
   return import('./html-page.js');
-}
-
-function withSlash(url: string): string {
-  return url.endsWith('/') ? url : `${url}/`;
 }
 
 function withSerial(page: ProjectPage, serial: number | undefined): ProjectPage {

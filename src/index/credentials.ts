@@ -25,8 +25,14 @@ export const CREDENTIALS_HINT =
 
 const byOrigin = new Map<string, string>();
 
-function basic(user: string, password: string): string {
+/** An HTTP Basic Authorization value (RFC 7617, UTF-8). */
+export function basicAuthorization(user: string, password: string): string {
   return `Basic ${Buffer.from(`${user}:${password}`, 'utf8').toString('base64')}`;
+}
+
+/** The Authorization value for a URL's own userinfo (percent-decoded), if it has any. */
+export function userinfoAuthorization(url: URL): string | undefined {
+  return url.username === '' && url.password === '' ? undefined : basicAuthorization(decode(url.username), decode(url.password));
 }
 
 function decode(part: string): string {
@@ -49,8 +55,9 @@ export function takeCredentials(url: string): string {
   } catch {
     return url;
   }
-  if (parsed.username === '' && parsed.password === '') return url;
-  byOrigin.set(parsed.origin, basic(decode(parsed.username), decode(parsed.password)));
+  const authorization = userinfoAuthorization(parsed);
+  if (authorization === undefined) return url;
+  byOrigin.set(parsed.origin, authorization);
   // Cut the userinfo out of the text as written (new URL().href would also normalise the rest).
   return url.replace(/^(https?:\/\/)[^/?#]*@/i, '$1');
 }
@@ -124,7 +131,7 @@ export function authorizationFor(url: URL, env: NodeJS.ProcessEnv = process.env)
   const { machines, fallback } = netrcEntries(env);
   const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
   const entry = machines.get(host) ?? fallback;
-  return entry && (entry.login !== '' || entry.password !== '') ? basic(entry.login, entry.password) : undefined;
+  return entry && (entry.login !== '' || entry.password !== '') ? basicAuthorization(entry.login, entry.password) : undefined;
 }
 
 /** Forgets remembered credentials and the parsed netrc (tests; a long-running process whose config changed). */

@@ -9,8 +9,8 @@
 import { gunzipSync, inflateSync, brotliDecompressSync } from 'node:zlib';
 import { PyindexError, isPyindexError } from '../errors/index.js';
 import { silent, type EventSink } from '../events/index.js';
-import { CREDENTIALS_HINT } from './credentials.js';
 import { readFileUrl } from './file-url.js';
+import { isRetryable, REDIRECTS, statusError, transportError } from './http-errors.js';
 import { Limiter } from './limiter.js';
 import { getWhole, WirePool } from './wire.js';
 
@@ -49,14 +49,8 @@ export interface HttpResponse {
   body: Buffer;
 }
 
-const REDIRECTS = new Set([301, 302, 303, 307, 308]);
-const TIMEOUT_CODES = new Set(['ETIMEDOUT']);
-/** Codes for a connection that closed mid-response (wire.ts, the socket). */
-const CUT_SHORT_CODES = new Set(['ECONNRESET', 'EPIPE', 'ERR_STREAM_PREMATURE_CLOSE']);
-/** Name-resolution failures are not worth retrying; everything else network-ish is. */
-const PERMANENT_NETWORK_CODES = new Set(['ENOTFOUND', 'EAI_FAIL']);
-
 const UP_HINT = 'Check that the index is up and reachable from this machine, or use --offline to work from the cache.';
+const STATUS_WORDING = { missing: 'page or file', missingHint: 'Check the project name and the index URL.', upHint: UP_HINT };
 
 export class HttpClient {
   private readonly pool: WirePool;
@@ -117,7 +111,7 @@ export class HttpClient {
         options.verify?.(out);
         return out;
       }
-      throw statusError(out);
+      throw statusError(url, current, res.status, res.body.subarray(0, 200).toString('utf8'), STATUS_WORDING);
     }
   }
 
@@ -175,60 +169,12 @@ function decode(body: Buffer, encoding: string, url: string): Buffer {
   });
 }
 
-function statusError(res: HttpResponse): PyindexError {
-  const details = { url: res.url, finalUrl: res.finalUrl, status: res.status };
-  const where = res.finalUrl === res.url ? res.url : `${res.url} (redirected to ${res.finalUrl})`;
-  if (res.status === 404 || res.status === 410) {
-    return new PyindexError('E_NOT_FOUND', `GET ${where}: HTTP ${res.status}, no such page or file on the index`, {
-      hint: 'Check the project name and the index URL.',
-      details,
-    });
-  }
-  const snippet = res.body.subarray(0, 200).toString('utf8').replace(/\s+/g, ' ').trim();
-  return new PyindexError('E_HTTP', `GET ${where}: HTTP ${res.status}${snippet ? ` (${snippet})` : ''}`, {
-    hint: res.status >= 500 ? UP_HINT : res.status === 401 || res.status === 403 ? CREDENTIALS_HINT : 'Check the index URL and any proxy it needs.',
-    details,
-  });
-}
-
-/** The errno-style code of an error or of the first error in its cause chain (node:http and fetch nest them). */
-export function errorCode(err: unknown): string | undefined {
-  if (!(err instanceof Error)) return undefined;
-  const own = (err as { code?: unknown }).code;
-  if (typeof own === 'string') return own;
-  const cause = (err as { cause?: unknown }).cause;
-  return cause === err ? undefined : errorCode(cause);
-}
-
 function toPyindexError(err: unknown, url: string, timeoutMs: number): PyindexError {
   if (isPyindexError(err)) return err;
-  const code = errorCode(err);
-  const text = err instanceof Error ? err.message : String(err);
-  if (code && TIMEOUT_CODES.has(code)) {
-    return new PyindexError('E_TIMEOUT', `GET ${url}: no answer within ${timeoutMs} ms (${code})`, {
-      hint: 'Check that the index is up and reachable, raise the timeout, or use --offline to work from the cache.',
-      cause: err,
-      details: { url, code },
-    });
-  }
-  const what =
-    code && CUT_SHORT_CODES.has(code)
-      ? 'the connection closed before the whole response arrived'
-      : code === 'ECONNREFUSED'
-        ? 'connection refused'
-        : code && PERMANENT_NETWORK_CODES.has(code)
-          ? 'host name not found'
-          : text;
-  return new PyindexError('E_NETWORK', `GET ${url}: ${what}${code ? ` (${code})` : ''}`, {
-    hint: UP_HINT,
-    cause: err,
-    details: { url, code },
+  return transportError(err, url, {
+    body: 'response',
+    timeout: `no answer within ${timeoutMs} ms`,
+    timeoutHint: 'Check that the index is up and reachable, raise the timeout, or use --offline to work from the cache.',
+    upHint: UP_HINT,
   });
-}
-
-function isRetryable(err: PyindexError): boolean {
-  if (err.code === 'E_TIMEOUT') return true;
-  if (err.code !== 'E_NETWORK') return false;
-  const code = err.details.code;
-  return !(typeof code === 'string' && PERMANENT_NETWORK_CODES.has(code));
 }

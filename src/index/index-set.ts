@@ -58,7 +58,7 @@ export class IndexSet {
     return this.router.report();
   }
 
-  /** Waits for cache writes, then closes the shared connections. */
+  /** Closes every client, then the shared connections. */
   async close(): Promise<void> {
     await Promise.all(this.clients.map((c) => c.close()));
     await this.http.close();

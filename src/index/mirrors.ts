@@ -31,6 +31,7 @@ import { isPyindexError, PyindexError } from '../errors/index.js';
 import { silent, type EventSink } from '../events/index.js';
 import { nodeAtomicIo, writeFileAtomic } from '../util/atomic-write.js';
 import { probeRoot, type ProbeResult } from './probe.js';
+import { withSlash } from '../util/url.js';
 
 /** An index and its mirrors (the config's IndexConfig fits). */
 export interface MirroredIndex {
@@ -88,9 +89,6 @@ interface Server {
   consecutive: number;
 }
 
-export function withSlash(url: string): string {
-  return url.endsWith('/') ? url : `${url}/`;
-}
 
 /** Where an index's files live relative to: the root without a trailing `simple/`. */
 export function baseOf(root: string): string {

@@ -24,7 +24,7 @@ import { PyindexError, isPyindexError } from '../errors/index.js';
 import { silent, type EventSink } from '../events/index.js';
 import { writeFailed } from './errors.js';
 import { WirePool, type BodySink, type ResponseHead } from '../index/wire.js';
-import { CREDENTIALS_HINT } from '../index/credentials.js';
+import { isRetryable, REDIRECTS, statusError, transportError } from '../index/http-errors.js';
 
 /** What the bytes must be: the lock's facts. */
 export interface ExpectedFile {
@@ -77,16 +77,13 @@ export interface DownloaderOptions {
   io?: DownloadIo;
 }
 
-const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const MAX_REDIRECTS = 10;
-const TIMEOUT_CODES = new Set(['ETIMEDOUT']);
-const PERMANENT_NETWORK_CODES = new Set(['ENOTFOUND', 'EAI_FAIL']);
-const CUT_SHORT_CODES = new Set(['ECONNRESET', 'EPIPE', 'ERR_STREAM_PREMATURE_CLOSE']);
 /** Read size for file: URLs. */
 const LOCAL_READ = 1 << 20;
 /** The most of an error body kept for the message. */
 const ERROR_BODY_LIMIT = 64 * 1024;
 const UP_HINT = 'Check that the index is up and reachable from this machine, then run the command again (files already fetched are kept).';
+const STATUS_WORDING = { missing: 'file', missingHint: 'The file may have been removed from the index.', upHint: UP_HINT };
 
 /** A failure worth another attempt (the next one may well succeed). */
 class Retryable extends Error {
@@ -203,7 +200,7 @@ export class Downloader {
         continue;
       }
       if (status < 200 || status >= 300) {
-        const error = statusError(url, current.href, status, errorBody);
+        const error = statusError(url, current.href, status, errorBody, STATUS_WORDING);
         throw status >= 500 || status === 429 ? new Retryable(error) : error;
       }
       return;
@@ -320,48 +317,10 @@ function notFound(url: string, cause: unknown): PyindexError {
   return new PyindexError('E_NOT_FOUND', `${url} does not exist`, { hint: 'Check the index path.', cause, details: { url, status: 404 } });
 }
 
-function statusError(url: string, finalUrl: string, status: number, body: string): PyindexError {
-  const where = finalUrl === url ? url : `${url} (redirected to ${finalUrl})`;
-  const details = { url, finalUrl, status };
-  if (status === 404 || status === 410) {
-    return new PyindexError('E_NOT_FOUND', `GET ${where}: HTTP ${status}, no such file on the index`, { hint: 'The file may have been removed from the index.', details });
-  }
-  const snippet = body.slice(0, 200).replace(/\s+/g, ' ').trim();
-  return new PyindexError('E_HTTP', `GET ${where}: HTTP ${status}${snippet ? ` (${snippet})` : ''}`, {
-    hint: status >= 500 ? UP_HINT : status === 401 || status === 403 ? CREDENTIALS_HINT : 'Check the index URL and any proxy it needs.',
-    details,
-  });
-}
-
-function isRetryableError(err: PyindexError): boolean {
-  if (err.code === 'E_TIMEOUT') return true;
-  if (err.code !== 'E_NETWORK') return false;
-  const code = err.details.code;
-  return !(typeof code === 'string' && PERMANENT_NETWORK_CODES.has(code));
-}
-
 /** A transport failure as a PyindexError, wrapped as Retryable when another attempt may succeed. */
 function networkError(err: unknown, url: string, timeoutMs: number): PyindexError | Retryable {
   if (isPyindexError(err)) return err;
   if (err instanceof Retryable) return err;
-  // wire.ts and node:net errors carry their code themselves (no cause chain to walk, unlike fetch's).
-  const own = (err as { code?: unknown } | undefined)?.code;
-  const code = typeof own === 'string' ? own : undefined;
-  let error: PyindexError;
-  if (code && TIMEOUT_CODES.has(code)) {
-    error = new PyindexError('E_TIMEOUT', `GET ${url}: no data for ${timeoutMs} ms (${code})`, { hint: UP_HINT, cause: err, details: { url, code } });
-  } else {
-    const what =
-      code && CUT_SHORT_CODES.has(code)
-        ? 'the connection closed before the whole file arrived'
-        : code === 'ECONNREFUSED'
-          ? 'connection refused'
-          : code && PERMANENT_NETWORK_CODES.has(code)
-            ? 'host name not found'
-            : err instanceof Error
-              ? err.message
-              : String(err);
-    error = new PyindexError('E_NETWORK', `GET ${url}: ${what}${code ? ` (${code})` : ''}`, { hint: UP_HINT, cause: err, details: { url, code } });
-  }
-  return isRetryableError(error) ? new Retryable(error) : error;
+  const error = transportError(err, url, { body: 'file', timeout: `no data for ${timeoutMs} ms`, timeoutHint: UP_HINT, upHint: UP_HINT });
+  return isRetryable(error) ? new Retryable(error) : error;
 }

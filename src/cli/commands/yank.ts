@@ -22,6 +22,7 @@ import { openTree } from '../../serve/tree/index.js';
 import { appendAudit, applyAdminRequest, parseAdminRequest, type AdminAction, type AdminRequest, type AdminResult } from '../../serve/upload/index.js';
 import { booleanOption, stringOption, type Command, type CommandContext } from '../command.js';
 import { readPassword, rootOption } from './user.js';
+import { basicAuthorization, userinfoAuthorization } from '../../index/credentials.js';
 
 const TARGET_OPTIONS = {
   root: { type: 'string' },
@@ -30,21 +31,17 @@ const TARGET_OPTIONS = {
   'password-stdin': { type: 'boolean' },
 } as const;
 
-function basicHeader(user: string, password: string): string {
-  return `Basic ${Buffer.from(`${user}:${password}`, 'utf8').toString('base64')}`;
-}
-
 async function credentials(ctx: CommandContext, url: URL): Promise<string | undefined> {
-  if (url.username !== '') return basicHeader(decodeURIComponent(url.username), decodeURIComponent(url.password));
+  if (url.username !== '') return userinfoAuthorization(url);
   const token = ctx.env.PYINDEX_TOKEN;
   const user = stringOption(ctx, 'user');
-  if (user === undefined && token !== undefined && token !== '') return basicHeader('__token__', token);
+  if (user === undefined && token !== undefined && token !== '') return basicAuthorization('__token__', token);
   if (user === undefined) return undefined;
   const password = booleanOption(ctx, 'password-stdin') ? await readPassword(ctx, user) : ctx.env.PYINDEX_PASSWORD;
   if (password === undefined || password === '') {
     throw new PyindexError('E_USAGE', `no password for --user ${user}`, { hint: 'Pipe it with --password-stdin or set $PYINDEX_PASSWORD (or use $PYINDEX_TOKEN for an API token).' });
   }
-  return basicHeader(user, password);
+  return basicAuthorization(user, password);
 }
 
 function errorFor(status: number, reason: string, url: string, retryAfter: string | null): PyindexError {

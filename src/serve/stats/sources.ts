@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { PyindexError } from '../../errors/index.js';
 import { isDay, type LogProblem, type MirrorDay } from './counts.js';
 import { LogFileReader } from './log-file.js';
+import { userinfoAuthorization } from '../../index/credentials.js';
 
 export interface DayRange {
   /** Inclusive, YYYY-MM-DD. */
@@ -83,8 +84,7 @@ export function statsBaseUrl(source: string): { url: URL; authorization?: string
   } catch {
     throw new PyindexError('E_USAGE', `${JSON.stringify(source)} is not a URL`, { hint: 'e.g. http://mirror1.internal:8080/' });
   }
-  let authorization: string | undefined;
-  if (url.username !== '') authorization = `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`, 'utf8').toString('base64')}`;
+  const authorization = url.username !== '' ? userinfoAuthorization(url) : undefined;
   url.username = '';
   url.password = '';
   url.search = '';
