@@ -13,12 +13,11 @@
 import { createWriteStream } from 'node:fs';
 import { copyFile, lstat, mkdir, realpath, symlink, unlink } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { assertSafeEntryName, badArchive, normalizeEntryName } from './entry-name.js';
 import { sdistFormat, unsupportedFormat } from './archive-format.js';
 import { tarMembers, type TarLimits } from './tar-reader.js';
 import { fileSource, openZip, readZipEntry } from './zip-reader.js';
+import { stream, streamPromises } from '../util/lazy-builtins.js';
 
 export interface ExtractOptions extends TarLimits {
   /** Largest single member. Default 1 GiB. */
@@ -75,7 +74,7 @@ class SafeTree {
     // 'wx': never follow a link that might sit at the target path.
     const out = createWriteStream(target, { flags: 'wx', mode: (mode & 0o755) | 0o644 });
     let bytes = 0;
-    const counted = Readable.from(
+    const counted = stream().Readable.from(
       (async function* () {
         if (Buffer.isBuffer(data)) {
           bytes += data.length;
@@ -88,7 +87,7 @@ class SafeTree {
         }
       })(),
     );
-    await pipeline(counted, out);
+    await streamPromises().pipeline(counted, out);
     this.result.files++;
     this.result.bytes += bytes;
   }

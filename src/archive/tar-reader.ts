@@ -6,11 +6,10 @@
  * Callers may stop early; the file and gunzip streams are torn down then.
  */
 import { createReadStream } from 'node:fs';
-import { Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
 import type tarStream from 'tar-stream';
 import { isPyindexError } from '../errors/index.js';
 import { assertSafeEntryName, badArchive } from './entry-name.js';
+import { stream, zlib } from '../util/lazy-builtins.js';
 
 export { sniffArchiveFormat, type ArchiveFormat } from './archive-format.js';
 
@@ -34,10 +33,10 @@ export interface TarMember {
 export async function* tarMembers(input: string | Buffer, archive: string, gzip: boolean, limits: TarLimits = {}): AsyncGenerator<TarMember> {
   const maxEntries = limits.maxEntries ?? 100_000;
   const maxTotal = limits.maxTotalSize ?? 4 * 1024 ** 3;
-  const source = typeof input === 'string' ? createReadStream(input) : Readable.from([input]);
+  const source = typeof input === 'string' ? createReadStream(input) : stream().Readable.from([input]);
   const { default: tarStreamModule } = await import('tar-stream');
   const extract = tarStreamModule.extract();
-  const gunzip = gzip ? createGunzip() : undefined;
+  const gunzip = gzip ? zlib().createGunzip() : undefined;
   const fail = (fact: string) => (cause: unknown) => extract.destroy(badArchive(archive, fact, { cause }));
   source.on('error', fail('could not read the file'));
   if (gunzip) {

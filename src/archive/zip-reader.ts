@@ -10,10 +10,10 @@
  * zip bomb), member counts, declared sizes and compression ratios. Inflating
  * is then capped at the declared size, so a lying header cannot blow up.
  */
-import { crc32, inflateRawSync } from 'node:zlib';
 import { assertSafeEntryName, badArchive } from './entry-name.js';
 import type { RandomAccessSource } from './random-access.js';
 import { decodeCp437 } from './cp437.js';
+import { zlib } from '../util/lazy-builtins.js';
 
 export { bufferSource, fileSource, withFileSource, type FileSource, type RandomAccessSource } from './random-access.js';
 
@@ -299,14 +299,14 @@ export async function readZipEntry(zip: ZipArchive, entry: ZipEntry, options: Re
     try {
       // Cap output at the declared size: a member that inflates to more is
       // refused without ever allocating the excess.
-      out = inflateRawSync(data, { maxOutputLength: Math.max(1, entry.uncompressedSize) });
+      out = zlib().inflateRawSync(data, { maxOutputLength: Math.max(1, entry.uncompressedSize) });
     } catch (cause) {
       const tooBig = cause instanceof RangeError || (cause as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE';
       throw badArchive(archive, tooBig ? `inflates to more than its declared ${entry.uncompressedSize} bytes` : 'the deflate stream is corrupt', { entry: entry.name, cause });
     }
   }
   if (out.length !== entry.uncompressedSize) throw fail(`inflates to ${out.length} bytes but declares ${entry.uncompressedSize}`);
-  if ((crc32(out) >>> 0) !== entry.crc32) throw fail('CRC-32 mismatch: the member is corrupt');
+  if ((zlib().crc32(out) >>> 0) !== entry.crc32) throw fail('CRC-32 mismatch: the member is corrupt');
   return out;
 }
 

@@ -6,13 +6,13 @@
  * links resolve against the page's URL *after* redirects, as browsers and pip
  * do). Every failure becomes a PyindexError naming the URL.
  */
-import { gunzipSync, inflateSync, brotliDecompressSync } from 'node:zlib';
 import { PyindexError, isPyindexError } from '../errors/index.js';
 import { silent, type EventSink } from '../events/index.js';
 import { readFileUrl } from './file-url.js';
 import { isRetryable, REDIRECTS, statusError, transportError } from './http-errors.js';
 import { Limiter } from './limiter.js';
 import { getWhole, WirePool } from './wire.js';
+import { zlib } from '../util/lazy-builtins.js';
 
 export interface HttpClientOptions {
   userAgent: string;
@@ -157,9 +157,9 @@ export class HttpClient {
 
 function decode(body: Buffer, encoding: string, url: string): Buffer {
   try {
-    if (encoding === 'gzip' || encoding === 'x-gzip') return gunzipSync(body);
-    if (encoding === 'deflate') return inflateSync(body);
-    if (encoding === 'br') return brotliDecompressSync(body);
+    if (encoding === 'gzip' || encoding === 'x-gzip') return zlib().gunzipSync(body);
+    if (encoding === 'deflate') return zlib().inflateSync(body);
+    if (encoding === 'br') return zlib().brotliDecompressSync(body);
   } catch (cause) {
     throw new PyindexError('E_NETWORK', `GET ${url}: the ${encoding}-encoded body is corrupt or truncated`, { hint: UP_HINT, cause, details: { url } });
   }

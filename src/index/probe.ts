@@ -5,7 +5,7 @@
  * indexes do not serve a root page, and answer 404); 5xx or no connection
  * means it is not.
  */
-import http from 'node:http';
+import type http from 'node:http';
 import { SIMPLE_ACCEPT } from './types.js';
 
 export type ProbeResult = { rttMs: number } | { error: string; unreachable: boolean };
@@ -17,7 +17,9 @@ export interface ProbeOptions {
 
 export async function probeRoot(root: string, options: ProbeOptions): Promise<ProbeResult> {
   const url = new URL(root);
-  const module: typeof http = url.protocol === 'https:' ? ((await import('node:https')).default as unknown as typeof http) : http;
+  // Loaded here, not at the top: only an index with mirrors is probed, and
+  // lock and fetch otherwise never load node:http (~5 ms of start-up).
+  const module: typeof http = url.protocol === 'https:' ? ((await import('node:https')).default as unknown as typeof http) : (await import('node:http')).default;
   const started = process.hrtime.bigint();
   return new Promise((resolve) => {
     const req = module.request(url, { method: 'HEAD', agent: false, headers: { 'user-agent': options.userAgent, accept: SIMPLE_ACCEPT }, timeout: options.timeoutMs }, (res) => {

@@ -31,6 +31,11 @@ t.test('bundled CLI', { skip: built ? false : 'dist/bundle is not built (npm run
   t.equal(version.code, 0);
   t.match(version.stdout, /^\d+\.\d+\.\d+/);
 
+  // The bundle is minified; with PYINDEX_DEBUG its stack traces name the sources (bin/pyindex.js enables source maps).
+  const debug = await runBin(['lock', '--config', join(dir, 'missing.yaml')], dir, { PYINDEX_DEBUG: '1' });
+  t.equal(debug.code, 2, debug.stderr);
+  t.match(debug.stderr, /src\/config\/load\.ts:\d+/, 'stack trace mapped back to src/');
+
   const detect = await runBin(['profile', 'detect', '--python', 'python3', '--json'], dir);
   t.equal(detect.code, 0, detect.code ? detect.stderr : 'execa chunk');
   t.ok((JSON.parse(detect.stdout) as { tags: string[] }).tags.length > 10);
