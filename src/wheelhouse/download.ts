@@ -40,6 +40,11 @@ export interface DownloadFileHandle {
    * fewer than given (a nearly full disk does that without an error).
    */
   writeSync(data: Uint8Array): number;
+  /**
+   * Starts writing what was appended so far to the disk (fdatasync(2) on
+   * this descriptor, off the main thread), while appending goes on.
+   */
+  writeback?(): Promise<void>;
   stat(): Promise<{ size: number }>;
   close(): Promise<void>;
 }
@@ -53,7 +58,7 @@ export const nodeDownloadIo: DownloadIo = {
   create: async (path) => {
     // The mode applies to later opens; this descriptor may write.
     const handle = await fsp.open(path, 'wx', 0o444);
-    return { writeSync: (data) => writeSync(handle.fd, data), stat: () => handle.stat(), close: () => handle.close() };
+    return { writeSync: (data) => writeSync(handle.fd, data), writeback: () => handle.datasync(), stat: () => handle.stat(), close: () => handle.close() };
   },
   unlink: (path) => fsp.unlink(path),
 };
@@ -75,7 +80,27 @@ export interface DownloaderOptions {
   retryDelayMs?: number;
   onEvent?: EventSink;
   io?: DownloadIo;
+  /**
+   * Start writing a file's bytes to the disk each time this many more have
+   * been appended (one writeback in flight per file). Default 2 MiB; 0 turns
+   * it off (everything is written back by the caller's sync at the end).
+   */
+  writebackBytes?: number;
 }
+
+/**
+ * Early writeback. A download's bytes sit in the page cache until the
+ * caller's fdatasync (durable.ts); the kernel starts writing them on its own
+ * only past the dirty-memory thresholds (10% of RAM by default), so with
+ * sixteen downloads advancing together nearly all of a fetch was written
+ * to the disk after the transfer, while the run waited. An fdatasync of the
+ * file's descriptor every 2 MiB appended (the next one only once the last
+ * returned, so a slow disk paces itself) keeps the disk writing during the
+ * transfer, and the final sync has only the tail left. Bench corpus (32
+ * wheels, 107 MB, loopback), 12 alternating runs: 528 ms median without,
+ * 457 with 2 MiB, 457 with 1 MiB; 4 MiB (above the 3.5 MB files) = none.
+ */
+const WRITEBACK_BYTES = 2 * 1024 * 1024;
 
 const MAX_REDIRECTS = 10;
 /** Read size for file: URLs. */
@@ -99,6 +124,7 @@ export class Downloader {
   private readonly timeoutMs: number;
   private readonly retries: number;
   private readonly retryDelayMs: number;
+  private readonly writebackBytes: number;
 
   constructor(private readonly options: DownloaderOptions) {
     this.onEvent = options.onEvent ?? silent;
@@ -106,6 +132,7 @@ export class Downloader {
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.retries = options.retries ?? 3;
     this.retryDelayMs = options.retryDelayMs ?? 250;
+    this.writebackBytes = options.writebackBytes ?? WRITEBACK_BYTES;
   }
 
   async close(): Promise<void> {
@@ -149,7 +176,7 @@ export class Downloader {
     } catch (err) {
       throw writeFailed(temp, err);
     }
-    const file = new FileSink(handle, temp, url, expected, count);
+    const file = new FileSink(handle, temp, url, expected, count, this.writebackBytes);
     let ok = false;
     try {
       if (url.startsWith('file:')) await readLocal(url, file);
@@ -157,6 +184,7 @@ export class Downloader {
       await file.finish();
       ok = true;
     } finally {
+      await file.settle();
       await handle.close().catch(() => undefined);
       if (!ok) await this.io.unlink(temp).catch(() => undefined);
     }
@@ -248,6 +276,9 @@ async function readLocal(url: string, file: FileSink): Promise<void> {
 class FileSink implements BodySink {
   private readonly hash: Hash = createHash('sha256');
   private size = 0;
+  private unsynced = 0;
+  private writingBack: Promise<void> | undefined;
+  private writebackError: unknown;
 
   constructor(
     private readonly handle: DownloadFileHandle,
@@ -255,6 +286,7 @@ class FileSink implements BodySink {
     private readonly url: string,
     private readonly expected: ExpectedFile,
     private readonly count: (n: number) => void,
+    private readonly writebackBytes: number,
   ) {}
 
   data(chunk: Buffer): boolean {
@@ -267,7 +299,30 @@ class FileSink implements BodySink {
       throw writeFailed(this.temp, err);
     }
     this.count(chunk.length);
+    this.unsynced += chunk.length;
+    if (this.writebackBytes > 0 && this.unsynced >= this.writebackBytes && !this.writingBack) this.startWriteback();
     return true;
+  }
+
+  /** See WRITEBACK_BYTES. An error is kept for finish(): bytes the disk refused must fail the file. */
+  private startWriteback(): void {
+    const started = this.handle.writeback?.();
+    if (!started) return;
+    this.unsynced = 0;
+    this.writingBack = started.then(
+      () => {
+        this.writingBack = undefined;
+      },
+      (err: unknown) => {
+        this.writingBack = undefined;
+        this.writebackError ??= err;
+      },
+    );
+  }
+
+  /** Waits for an early writeback still running (before the descriptor is closed). */
+  async settle(): Promise<void> {
+    await this.writingBack;
   }
 
   /** After the body ended: size, hash and the file on disk checked. */
@@ -281,6 +336,8 @@ class FileSink implements BodySink {
         }),
       );
     }
+    await this.settle();
+    if (this.writebackError) throw writeFailed(this.temp, this.writebackError);
     const actual = this.hash.digest('hex');
     if (actual !== this.expected.sha256) throw mismatch(this.url, this.expected, `sha256 ${actual}`, actual);
     try {

@@ -13,7 +13,10 @@
  * when the caller flushes (the end of the run); then every file in it gets
  * fdatasync(2) at once, whose journal commits the filesystem shares (ext4
  * and xfs group concurrent commits). Files still appear progressively during
- * a long fetch. 100 ms rather than 250: a long batch syncs many files at
+ * a long fetch. Most of the bytes are already on the disk by then: the
+ * downloader writes each file back every 2 MiB while it downloads (early
+ * writeback, download.ts), so a batch's sync is mostly the files' tails.
+ * 100 ms rather than 250: a long batch syncs many files at
  * once, and those fdatasyncs hold every libuv thread while the downloads
  * still running wait to write (in-process fetch of the bench corpus, 18
  * interleaved runs each: median 601 ms at 250, 551 at 100, 557 at 50; the

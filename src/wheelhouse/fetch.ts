@@ -54,8 +54,8 @@ export interface FetchOptions {
   retryDelayMs?: number;
   /** File calls of downloads, for fault-injection tests. */
   io?: DownloadIo;
-  /** How downloads are batched for durability (see durable.ts); defaults suit most machines. */
-  durability?: DurableBatchOptions;
+  /** How downloads are made durable: batches (durable.ts) and early writeback (download.ts); defaults suit most machines. */
+  durability?: DurableBatchOptions & { writebackBytes?: number };
   /** Interpreters that build locked sdists (`--python`); a profile without one that fits gets its Python looked up. */
   python?: readonly string[] | undefined;
   /** Environment and directory for finding and running those Pythons. */
@@ -109,6 +109,7 @@ export async function fetchWheelhouse(options: FetchOptions): Promise<FetchResul
     retryDelayMs: options.retryDelayMs,
     onEvent,
     io: options.io,
+    writebackBytes: options.durability?.writebackBytes,
   });
   const locator = new IndexLocator({ index: options.index ?? options.lock.index, indexes: options.indexes, router: downloader.router, cacheDir, userAgent: options.userAgent ?? 'pyindex', onEvent, timeoutMs: options.timeoutMs, retries: options.retries, retryDelayMs: options.retryDelayMs });
 

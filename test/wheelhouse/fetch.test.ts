@@ -241,12 +241,12 @@ t.test('a dead URL hint: the file is found by name on the index project page', a
   t.match(err.message, `cannot fetch ${beta.filename}`);
 });
 
-/** Real files whose appends go through `write` (to inject short writes and errors). */
-function fakeIo(write: (handle: FileHandle, data: Uint8Array) => number): DownloadIo {
+/** Real files whose appends (and early writebacks) go through `write` (and `writeback`), to inject short writes and errors. */
+function fakeIo(write: (handle: FileHandle, data: Uint8Array) => number, writeback?: (handle: FileHandle) => Promise<void>): DownloadIo {
   return {
     create: async (path) => {
       const handle = await open(path, 'wx', 0o444);
-      return { writeSync: (data) => write(handle, data), stat: () => handle.stat(), close: () => handle.close() };
+      return { writeSync: (data) => write(handle, data), ...(writeback ? { writeback: () => writeback(handle) } : {}), stat: () => handle.stat(), close: () => handle.close() };
     },
     unlink: (path) => unlink(path),
   };
@@ -289,6 +289,43 @@ t.test('disk full (injected ENOSPC): named as such, nothing half-written left', 
   assertOnlyValidVisible(t, p);
   t.same(temps(casTempDir(p.cache)), [], 'the partial download was removed');
   t.notOk(existsSync(join(p.wheelhouse, MANIFEST_FILENAME)));
+});
+
+t.test('early writeback: each file is written back while it downloads, and the files are whole', async (t) => {
+  const p = await project(t);
+  const sizes = new Map<FileHandle, number[]>();
+  const io = fakeIo(
+    (handle, data) => writeSync(handle.fd, data),
+    async (handle) => {
+      // What was appended when the writeback started: it grows while the download goes on.
+      (sizes.get(handle) ?? sizes.set(handle, []).get(handle)!).push((await handle.stat()).size);
+      await handle.datasync();
+    },
+  );
+  const result = await fetchWheelhouse(options(p, { io, durability: { writebackBytes: 64 * 1024 } }));
+  t.equal(result.downloaded, p.files.length);
+  t.same(assertOnlyValidVisible(t, p), p.files.map((f) => f.filename).sort());
+  const largest = Math.max(...p.files.map((f) => f.size));
+  t.ok([...sizes.values()].some((s) => s.length > 1), `the largest file (${largest} bytes) was written back more than once on its way`);
+  for (const s of sizes.values()) t.same(s, [...s].sort((a, b) => a - b), 'writebacks of a file follow its growth');
+
+  // Off: no early writeback at all.
+  sizes.clear();
+  await fetchWheelhouse(options(p, { io, wheelhouse: join(p.dir, 'wh-off'), cacheDir: join(p.dir, 'cache-off'), durability: { writebackBytes: 0 } }));
+  t.equal(sizes.size, 0);
+});
+
+t.test('a failed early writeback (EIO) fails the file as E_WRITE_FAILED, nothing left behind', async (t) => {
+  const p = await project(t);
+  const io = fakeIo(
+    (handle, data) => writeSync(handle.fd, data),
+    () => Promise.reject(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' })),
+  );
+  const err = await caught(fetchWheelhouse(options(p, { io, retries: 0, durability: { writebackBytes: 64 * 1024 } })));
+  t.equal(err.code, 'E_WRITE_FAILED');
+  t.match(err.message, /EIO/);
+  assertOnlyValidVisible(t, p);
+  t.same(temps(casTempDir(p.cache)), [], 'the download the disk refused was removed');
 });
 
 t.test('disk full on a real, tiny tmpfs', async (t) => {
