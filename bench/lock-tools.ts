@@ -154,8 +154,10 @@ interface Lockfile {
 }
 
 /**
- * The CLI as users run it: `npm run build` bundles src/cli/bin.ts with
- * scripts/bundle.mjs into dist/bundle/. That is run here with its working
+ * The CLI as users run it: `npm run build` bundles the CLI with
+ * scripts/bundle.mjs into dist/cli/ (the launcher bin/pyindex.js imports,
+ * which keeps a V8 code cache per command in ~/.cache/pyindex/code — made
+ * by the smoke run, as by a build machine's first run). That is run here with its working
  * directory in bench/out/lock-build/stage (src symlinked), so the bench
  * measures today's sources and is not disturbed by someone rebuilding dist/
  * mid-run. Falls back to tsc output, then tsx.
@@ -168,7 +170,7 @@ export async function bundleForBench(): Promise<string | undefined> {
   mkdirSync(stage, { recursive: true });
   symlinkSync(join(repoRoot, 'src'), join(stage, 'src'));
   const res = await execa(process.execPath, [script], { cwd: stage, reject: false });
-  const bin = join(stage, 'dist', 'bundle', 'pyindex.js');
+  const bin = join(stage, 'dist', 'cli', 'pyindex.mjs');
   return res.exitCode === 0 && existsSync(bin) ? bin : undefined;
 }
 
@@ -180,7 +182,7 @@ export async function bundleForBench(): Promise<string | undefined> {
 export async function cliRunners(): Promise<PyindexRunner[]> {
   const runners: PyindexRunner[] = [];
   const bundle = await bundleForBench();
-  if (bundle) runners.push(cliRunner([bundle], '`pyindex lock`, bundled by scripts/bundle.mjs (as npm run build does) into bench/out/lock-build'));
+  if (bundle) runners.push(cliRunner([bundle], '`pyindex lock`, bundled by scripts/bundle.mjs (as npm run build does) into bench/out/lock-build, its V8 code cache made by the smoke run'));
   const compiled = join(await compileForBench(), 'src', 'cli', 'bin.js');
   if (existsSync(compiled)) runners.push(cliRunner([compiled], '`pyindex lock`, src/cli/bin.ts compiled by tsc into bench/out/lock-build'));
   runners.push(cliRunner(['--import=tsx', join(repoRoot, 'src', 'cli', 'bin.ts')], '`pyindex lock` via tsx'));

@@ -39,7 +39,7 @@ async function bundledCli(): Promise<string[]> {
   mkdirSync(stage, { recursive: true });
   symlinkSync(join(repoRoot, 'src'), join(stage, 'src'));
   const res = await execa(process.execPath, [join(repoRoot, 'scripts', 'bundle.mjs')], { cwd: stage, reject: false });
-  const bin = join(stage, 'dist', 'bundle', 'pyindex.js');
+  const bin = join(stage, 'dist', 'cli', 'pyindex.mjs');
   return res.exitCode === 0 && existsSync(bin) ? [bin] : ['--import=tsx', join(repoRoot, 'src', 'cli', 'bin.ts')];
 }
 

@@ -1,30 +1,77 @@
-// Bundles the CLI with esbuild into dist/bundle/ (ES modules, code-split so
-// modules loaded on demand — execa, listr2, tar-stream, htmlparser2 — are separate
-// chunks). One file to load instead of hundreds is most of a command's
-// start-up time. `tsc` still type-checks and emits dist/src for library use.
-import { rmSync } from 'node:fs';
+// Bundles the CLI with esbuild into dist/cli/:
+// - pyindex.cjs: the whole CLI (src/cli/bundle-entry.ts), one CommonJS file,
+//   so that src/cli/launch.ts can run it as a node:vm Script with a V8 code
+//   cache (Node 20 has none for ES modules; see launch.ts for the figures);
+// - pyindex.cjs.id: its sha256, the code cache's key (V8 checks only the
+//   source's length);
+// - pyindex.mjs: the launcher, what bin/pyindex.js imports;
+// - vendor/<package>.cjs: the dependencies only some runs need (execa to run
+//   Python, listr2 on a TTY, htmlparser2 for HTML pages, tar-stream for
+//   sdists and bundles), each in its own file, required on first use. Every
+//   start reads and decodes the main file whole, code cache or not: inside
+//   it these took ~300 KB of the 960 (yaml another 115 KB, now required
+//   from node_modules like ajv, as yaml-source.ts does).
+// `tsc` still type-checks and emits dist/src for library use.
+import { createHash } from 'node:crypto';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
-// Chunk names carry content hashes: clear the old ones so the package ships only what the entry imports.
+// Old layouts and outputs go: the package ships only what the launcher loads.
 rmSync('dist/bundle', { recursive: true, force: true });
+rmSync('dist/cli', { recursive: true, force: true });
 
-await build({
-  entryPoints: { pyindex: 'src/cli/bin.ts' },
-  outdir: 'dist/bundle',
+const common = {
   bundle: true,
-  splitting: true,
-  format: 'esm',
   platform: 'node',
   target: 'node20.18',
   sourcemap: 'linked',
-  // Minified: V8 parses every module a command loads on each start (Node 20
-  // keeps no compile cache for ES modules), and comments with non-ASCII
-  // characters made whole chunks two-byte strings. Importing the lock
-  // command's modules: median 64.7 -> 56.9 ms (25 alternating runs). Stack
-  // traces map back to src/ through the source maps when PYINDEX_DEBUG is
-  // set (bin/pyindex.js).
-  minify: true,
   logLevel: 'warning',
-  // Some dependencies are CommonJS and call require(); give the ES bundle one.
-  banner: { js: "import { createRequire as __pyindexRequire } from 'node:module'; const require = __pyindexRequire(import.meta.url);" },
+  // Minified: fewer bytes to read and to hash into the cache key, and a
+  // first run (no code cache yet) parses less. PYINDEX_DEBUG maps stack
+  // traces back to src/ through the source maps (launch.ts).
+  minify: true,
+};
+
+const VENDOR = ['execa', 'listr2', 'htmlparser2', 'tar-stream'];
+
+/** `import … from 'execa'` in the sources becomes require('./vendor/execa.cjs'), run when first imported. */
+const vendorPlugin = {
+  name: 'vendor',
+  setup(build) {
+    const names = new RegExp(`^(${VENDOR.join('|')})$`);
+    build.onResolve({ filter: names }, (args) => ({ path: args.path, namespace: 'vendor' }));
+    build.onLoad({ filter: /.*/, namespace: 'vendor' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(`./vendor/${args.path}.cjs`)});`, loader: 'js' }));
+    build.onResolve({ filter: /^\.\/vendor\// }, (args) => ({ path: args.path, external: true }));
+  },
+};
+
+await build({
+  ...common,
+  plugins: [vendorPlugin],
+  entryPoints: { pyindex: 'src/cli/bundle-entry.ts' },
+  outdir: 'dist/cli',
+  outExtension: { '.js': '.cjs' },
+  format: 'cjs',
+  // The sources are ES modules that find their package and dependencies from import.meta.url.
+  define: { 'import.meta.url': '__pyindexImportMetaUrl' },
+  banner: { js: "var __pyindexImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
 });
+
+await build({
+  ...common,
+  entryPoints: { pyindex: 'src/cli/launch.ts' },
+  outdir: 'dist/cli',
+  outExtension: { '.js': '.mjs' },
+  format: 'esm',
+});
+
+await build({
+  ...common,
+  entryPoints: Object.fromEntries(VENDOR.map((name) => [`vendor/${name}`, name])),
+  outdir: 'dist/cli',
+  outExtension: { '.js': '.cjs' },
+  format: 'cjs',
+});
+
+const id = createHash('sha256').update(readFileSync('dist/cli/pyindex.cjs')).digest('hex').slice(0, 16);
+writeFileSync('dist/cli/pyindex.cjs.id', `${id}\n`);

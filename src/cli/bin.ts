@@ -1,11 +1,6 @@
 #!/usr/bin/env node
+// The CLI from sources (tsx, tsc output); users run the bundle through src/cli/launch.ts.
+import { exitWhenFlushed } from './exit.js';
 import { run } from './main.js';
 
-const code = await run(process.argv.slice(2));
-// Every command has awaited its own work (cache writes, downloads, servers)
-// when run() returns. Exiting here, once stdout and stderr have taken what
-// was written, skips what a natural exit would still do: wait for V8's
-// background jobs (compilers, GC) and tear the heap down — 10–40 ms of a
-// command that build machines run thousands of times a day.
-await Promise.all([process.stdout, process.stderr].map((s) => new Promise<void>((done) => s.write('', () => done()))));
-process.exit(code);
+await exitWhenFlushed(await run(process.argv.slice(2)));

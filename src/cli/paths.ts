@@ -14,11 +14,16 @@ export function configPath(ctx: CommandContext): string {
   return given ? resolve(ctx.cwd, given) : findConfig(ctx.cwd);
 }
 
-/** --cache-dir, else $PYINDEX_CACHE_DIR, else $XDG_CACHE_HOME/pyindex, else ~/.cache/pyindex. */
+/** --cache-dir, else defaultCacheDir. */
 export function cacheDir(ctx: Pick<CommandContext, 'values' | 'cwd' | 'env'>): string {
-  const given = stringOption(ctx, 'cache-dir') ?? ctx.env.PYINDEX_CACHE_DIR;
-  if (given) return resolve(ctx.cwd, given);
-  const xdg = ctx.env.XDG_CACHE_HOME;
+  const given = stringOption(ctx, 'cache-dir');
+  return given ? resolve(ctx.cwd, given) : defaultCacheDir(ctx.env, ctx.cwd);
+}
+
+/** $PYINDEX_CACHE_DIR, else $XDG_CACHE_HOME/pyindex, else ~/.cache/pyindex. */
+export function defaultCacheDir(env: NodeJS.ProcessEnv, cwd: string): string {
+  if (env.PYINDEX_CACHE_DIR) return resolve(cwd, env.PYINDEX_CACHE_DIR);
+  const xdg = env.XDG_CACHE_HOME;
   return join(xdg ? resolve(xdg) : join(homedir(), '.cache'), 'pyindex');
 }
 

@@ -19,7 +19,7 @@ export async function probeRoot(root: string, options: ProbeOptions): Promise<Pr
   const url = new URL(root);
   // Loaded here, not at the top: only an index with mirrors is probed, and
   // lock and fetch otherwise never load node:http (~5 ms of start-up).
-  const module: typeof http = url.protocol === 'https:' ? ((await import('node:https')).default as unknown as typeof http) : (await import('node:http')).default;
+  const module: typeof http = url.protocol === 'https:' ? (process.getBuiltinModule('node:https') as unknown as typeof http) : process.getBuiltinModule('node:http');
   const started = process.hrtime.bigint();
   return new Promise((resolve) => {
     const req = module.request(url, { method: 'HEAD', agent: false, headers: { 'user-agent': options.userAgent, accept: SIMPLE_ACCEPT }, timeout: options.timeoutMs }, (res) => {

@@ -5,8 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { parse } from 'yaml';
 import { PyindexError } from '../errors/index.js';
+import { yamlLib } from '../util/yaml-source.js';
 
 export interface ServeFileConfig {
   /** Resolved against the config file's directory. */
@@ -47,7 +47,7 @@ export function loadServeConfig(file: string): ServeFileConfig {
   }
   let data: unknown;
   try {
-    data = parse(text);
+    data = yamlLib().parse(text);
   } catch (err) {
     throw invalid(file, `not YAML: ${(err as Error).message}`);
   }

@@ -16,7 +16,7 @@ import { parseSimpleYaml } from './yaml-fast.js';
  * yaml-fast.ts reads, and positions are only wanted for an error message.
  */
 let yamlModule: typeof import('yaml') | undefined;
-function yamlLib(): typeof import('yaml') {
+export function yamlLib(): typeof import('yaml') {
   yamlModule ??= createRequire(import.meta.url)('yaml') as typeof import('yaml');
   return yamlModule;
 }

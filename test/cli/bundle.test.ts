@@ -1,18 +1,19 @@
 /**
- * The bundled CLI (`npm run build` → dist/bundle, what bin/pyindex.js runs)
- * must work like the sources the other tests run through tsx: the modules it
- * loads on demand (execa, listr2, tar-stream, htmlparser2) are separate chunks,
- * and CommonJS ones arrive shaped differently when bundled.
+ * The bundled CLI (`npm run build` → dist/cli, what bin/pyindex.js runs)
+ * must work like the sources the other tests run through tsx: it is one
+ * CommonJS file built from ES modules (execa, listr2 and the sources'
+ * import.meta.url arrive shaped differently), run by a launcher that keeps
+ * a V8 code cache per command (src/cli/launch.ts).
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { buildIndex, projectRoot, sharedAvailable } from '../helpers/mkindex.js';
 import { startStaticServer } from '../helpers/static-server.js';
 
 const bin = join(projectRoot, 'bin', 'pyindex.js');
-const built = existsSync(join(projectRoot, 'dist', 'bundle', 'pyindex.js'));
+const built = existsSync(join(projectRoot, 'dist', 'cli', 'pyindex.cjs'));
 
 function runBin(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -25,7 +26,7 @@ function runBin(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promi
   });
 }
 
-t.test('bundled CLI', { skip: built ? false : 'dist/bundle is not built (npm run build)' }, async (t) => {
+t.test('bundled CLI', { skip: built ? false : 'dist/cli is not built (npm run build)' }, async (t) => {
   const dir = t.testdir({});
   const version = await runBin(['--version'], dir);
   t.equal(version.code, 0);
@@ -48,6 +49,20 @@ t.test('bundled CLI', { skip: built ? false : 'dist/bundle is not built (npm run
     const lock = await runBin(['lock'], dir, { PYINDEX_CACHE_DIR: join(dir, 'cache') });
     t.equal(lock.code, 0, lock.code ? lock.stderr : 'lock over HTTP');
     t.match(lock.stdout, /aws × linux-x86_64-py3\.11: \d+ packages/);
+
+    // HTML pages only, no PEP 658 metadata, sdists beside the wheels: htmlparser2 (vendor/htmlparser2.cjs),
+    // wheel METADATA by range requests (zlib), an sdist's PKG-INFO (vendor/tar-stream.cjs).
+    const htmlRoot = buildIndex('corpus/pypi-2020/index/pypi-2020-02-13-chalice.json', ['--sdists']);
+    const htmlServer = await startStaticServer(htmlRoot);
+    t.teardown(() => htmlServer.close());
+    writeFileSync(join(dir, 'html.yaml'), `index: ${htmlServer.url}/simple/\njobs:\n  aws:\n    requires: [chalice]\n    profiles: [linux-x86_64-py3.11]\n`);
+    const html = await runBin(['lock', '--config', 'html.yaml'], dir, { PYINDEX_CACHE_DIR: join(dir, 'cache-html') });
+    t.equal(html.code, 0, html.code ? html.stderr : 'lock from HTML pages and wheel ranges');
+    t.match(html.stdout, /aws × linux-x86_64-py3\.11: \d+ packages/);
+    writeFileSync(join(dir, 'sdist.yaml'), `index: ${htmlServer.url}/simple/\noptions:\n  no-binary: [six]\njobs:\n  aws:\n    requires: ["six==1.14.0"]\n    profiles: [linux-x86_64-py3.11]\n`);
+    const sdist = await runBin(['lock', '--config', 'sdist.yaml'], dir, { PYINDEX_CACHE_DIR: join(dir, 'cache-html') });
+    t.equal(sdist.code, 1, sdist.stderr);
+    t.match(sdist.stderr, /six-1\.14\.0\.tar\.gz are only known after running its build backend/, "the sdist's PKG-INFO was read");
   }
 
   if (spawnSync('script', ['--version']).status === 0) {
@@ -59,4 +74,42 @@ t.test('bundled CLI', { skip: built ? false : 'dist/bundle is not built (npm run
     });
     t.match(raw, /✔ talos × linux64-py311: \d+ packages/, 'listr2 chunk on a TTY');
   }
+});
+
+t.test('code cache: made by the first successful run of a command, then used; bad or unwritable caches only cost time', { skip: built ? false : 'dist/cli is not built (npm run build)' }, async (t) => {
+  const dir = t.testdir({});
+  const cache = join(dir, 'cache');
+  const id = readFileSync(join(projectRoot, 'dist', 'cli', 'pyindex.cjs.id'), 'utf8').trim();
+  const codeDir = join(cache, 'code', `${id}-${process.version}-${process.arch}`);
+  const env = { PYINDEX_CACHE_DIR: cache };
+
+  const first = await runBin(['profile', 'list'], dir, env);
+  t.equal(first.code, 0, first.stderr);
+  t.same(readdirSync(codeDir), ['profile.bin'], 'one file for the command, named after it');
+  const made = statSync(join(codeDir, 'profile.bin'));
+  t.ok(made.size > 10_000, `V8 code cache written (${made.size} bytes)`);
+
+  const second = await runBin(['profile', 'list'], dir, env);
+  t.equal(second.stdout, first.stdout, 'same output from the cached code');
+  t.equal(statSync(join(codeDir, 'profile.bin')).mtimeMs, made.mtimeMs, 'an accepted cache is not rewritten');
+
+  // Garbage where the cache was: V8 rejects it, the command works, the cache is made again.
+  writeFileSync(join(codeDir, 'profile.bin'), Buffer.alloc(made.size, 7));
+  const rejected = await runBin(['profile', 'list'], dir, env);
+  t.equal(rejected.stdout, first.stdout);
+  t.not(readFileSync(join(codeDir, 'profile.bin'))[100], 7, 'the rejected cache was replaced');
+
+  // A failing run makes no cache (it would hold the error path); PYINDEX_CODE_CACHE=0 makes none at all.
+  const failed = await runBin(['lock', '--config', join(dir, 'missing.yaml')], dir, env);
+  t.equal(failed.code, 2);
+  const off = await runBin(['profile', 'show', 'linux-x86_64-py3.11'], dir, { ...env, PYINDEX_CODE_CACHE: '0' });
+  t.equal(off.code, 0, off.stderr);
+  t.same(readdirSync(codeDir), ['profile.bin']);
+
+  // A cache directory that cannot be made (a file in its place): the command still works.
+  const blocked = join(dir, 'blocked');
+  writeFileSync(blocked, 'not a directory');
+  const unwritable = await runBin(['profile', 'list'], dir, { PYINDEX_CACHE_DIR: blocked });
+  t.equal(unwritable.code, 0, unwritable.stderr);
+  t.equal(unwritable.stdout, first.stdout);
 });
