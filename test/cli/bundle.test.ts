@@ -6,6 +6,7 @@
  * a V8 code cache per command (src/cli/launch.ts).
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
@@ -17,7 +18,8 @@ const built = existsSync(join(projectRoot, 'dist', 'cli', 'pyindex.cjs'));
 
 function runBin(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd, env: { ...process.env, CI: '1', ...env } });
+    // A cache directory of the test's own: the CLI writes its code cache there too, never in the user's home.
+    const child = spawn(process.execPath, [bin, ...args], { cwd, env: { ...process.env, CI: '1', PYINDEX_CACHE_DIR: join(cwd, '.pyindex-cache'), ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -66,7 +68,8 @@ t.test('bundled CLI', { skip: built ? false : 'dist/cli is not built (npm run bu
   }
 
   if (spawnSync('script', ['--version']).status === 0) {
-    const { CI: _ci, ...env } = process.env;
+    const { CI: _ci, ...inherited } = process.env;
+    const env = { ...inherited, PYINDEX_CACHE_DIR: join(dir, '.pyindex-cache') };
     const raw = execFileSync('script', ['-qec', `stty cols 160 rows 50; node ${bin} demo --dir ${join(dir, 'demo')}`, '/dev/null'], {
       cwd: dir,
       env: { ...env, TERM: 'xterm' },
@@ -98,6 +101,16 @@ t.test('code cache: made by the first successful run of a command, then used; ba
   const rejected = await runBin(['profile', 'list'], dir, env);
   t.equal(rejected.stdout, first.stdout);
   t.not(readFileSync(join(codeDir, 'profile.bin'))[100], 7, 'the rejected cache was replaced');
+
+  // One byte of the V8 data changed (V8 would not notice: it checksums code caches in debug builds only): the
+  // file's digest no longer matches, so V8 never sees it, and it is made again.
+  const good = readFileSync(join(codeDir, 'profile.bin'));
+  const damaged = Buffer.from(good);
+  damaged[Math.floor(good.length / 2)]! ^= 0x55;
+  writeFileSync(join(codeDir, 'profile.bin'), damaged);
+  const redone = await runBin(['profile', 'list'], dir, env);
+  t.equal(redone.stdout, first.stdout);
+  t.ok(createHash('sha256').update(readFileSync(join(codeDir, 'profile.bin')).subarray(32)).digest().equals(readFileSync(join(codeDir, 'profile.bin')).subarray(0, 32)), 'a whole cache with its digest was written again');
 
   // A failing run makes no cache (it would hold the error path); PYINDEX_CODE_CACHE=0 makes none at all.
   const failed = await runBin(['lock', '--config', join(dir, 'missing.yaml')], dir, env);
