@@ -59,16 +59,17 @@ function loadPlain(): CliBundle {
 
 /** The cache file for this build, Node and command; undefined when there is no build id. */
 function cacheFile(): string | undefined {
-  let id: string;
-  try {
-    id = readFileSync(`${bundle}.id`, 'utf8').trim();
-  } catch {
-    return undefined;
-  }
   // The command name, as the first argument that is not an option ("user add" → user); one cache for the rest.
   const first = argv.find((a) => !a.startsWith('-')) ?? '';
   const command = /^[a-z][a-z-]{0,30}$/.test(first) ? first : '-';
-  return join(defaultCacheDir(env, process.cwd()), 'code', `${id}-${process.version}-${process.arch}`, `${command}.bin`);
+  try {
+    const id = readFileSync(`${bundle}.id`, 'utf8').trim();
+    // homedir() throws without HOME or a passwd entry, cwd() when the directory was removed: then no cache, and
+    // the command itself says what is wrong if it needs either.
+    return join(defaultCacheDir(env, process.cwd()), 'code', `${id}-${process.version}-${process.arch}`, `${command}.bin`);
+  } catch {
+    return undefined;
+  }
 }
 
 function loadCached(file: string): { cli: CliBundle; save(): void } {

@@ -54,6 +54,18 @@ function commandHelp(c: Command): string {
   return [`usage: pyindex ${c.usage}`, '', c.summary, ...(opts.length ? ['', 'options:', ...opts] : [])].join('\n');
 }
 
+/** process.cwd(), or a clear error when the directory was removed after the shell entered it (uv_cwd: ENOENT). */
+function workingDirectory(): string {
+  try {
+    return process.cwd();
+  } catch (err) {
+    throw new PyindexError('E_FILE_NOT_FOUND', `the current directory no longer exists (${(err as NodeJS.ErrnoException).code ?? String(err)})`, {
+      hint: 'It was removed after this shell entered it: cd to an existing directory and run the command again.',
+      cause: err,
+    });
+  }
+}
+
 export async function run(argv: string[], options: RunOptions = {}): Promise<number> {
   const stdout = options.stdout ?? process.stdout;
   const stderr = options.stderr ?? process.stderr;
@@ -99,7 +111,7 @@ export async function run(argv: string[], options: RunOptions = {}): Promise<num
     const context = {
       values: parsed.values,
       positionals: parsed.positionals,
-      cwd: options.cwd ?? process.cwd(),
+      cwd: options.cwd ?? workingDirectory(),
       env,
     };
     setParsedYamlCacheDir(join(cacheDir(context), 'parsed-yaml'));

@@ -126,3 +126,21 @@ t.test('code cache: made by the first successful run of a command, then used; ba
   t.equal(unwritable.code, 0, unwritable.stderr);
   t.equal(unwritable.stdout, first.stdout);
 });
+
+t.test('a working directory removed after the shell entered it: --version works, a command says what is wrong', { skip: built ? false : 'dist/cli is not built (npm run build)' }, async (t) => {
+  const dir = t.testdir({});
+  const gone = join(dir, 'gone');
+  // Without the NODE_OPTIONS tap adds to the processes a test spawns: its preloaded modules ask for the working
+  // directory before pyindex starts.
+  const inGone = (args: string): ReturnType<typeof spawnSync> =>
+    spawnSync('sh', ['-c', `mkdir -p '${gone}' && cd '${gone}' && rmdir '${gone}' && unset NODE_OPTIONS && exec '${process.execPath}' '${bin}' ${args}`], {
+      env: { ...process.env, CI: '1', PYINDEX_CACHE_DIR: join(dir, 'cache') },
+      encoding: 'utf8',
+    });
+  const version = inGone('--version');
+  t.equal(version.status, 0, String(version.stderr));
+  const list = inGone('profile list');
+  t.equal(list.status, 2, String(list.stderr));
+  t.match(String(list.stderr), /E_FILE_NOT_FOUND: the current directory no longer exists/);
+  t.match(String(list.stderr), /cd to an existing directory/);
+});
