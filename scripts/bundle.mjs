@@ -73,5 +73,12 @@ await build({
   format: 'cjs',
 });
 
-const id = createHash('sha256').update(readFileSync('dist/cli/pyindex.cjs')).digest('hex').slice(0, 16);
+// launch.ts runs the bundle as a node:vm Script, where a dynamic import() would throw
+// ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING: esbuild turns imports of bundled modules into
+// require()s, but keeps import() of anything external (a built-in: use process.getBuiltinModule).
+const cli = readFileSync('dist/cli/pyindex.cjs', 'utf8');
+const dynamic = /\bimport\(\s*["'`][^"'`]*["'`]\s*\)/.exec(cli);
+if (dynamic) throw new Error(`dist/cli/pyindex.cjs contains ${dynamic[0]}, which fails inside launch.ts's vm Script; load it with process.getBuiltinModule or a static import`);
+
+const id = createHash('sha256').update(cli).digest('hex').slice(0, 16);
 writeFileSync('dist/cli/pyindex.cjs.id', `${id}\n`);
