@@ -12,8 +12,9 @@
  * falls on all of them alike. Each timed run starts after an untimed
  * sync(1): pip and curl leave their 107 MB dirty in the page cache, and the
  * run after them — always pyindex, the only one that waits for the disk —
- * paid for writing those back too (cold runs 430–807 ms in one round set). The issue's targets are measured that way,
- * against plain curl (which neither verifies nor syncs). Shown beside them:
+ * paid for writing those back too (cold runs 430–807 ms in one round set).
+ * The issue's targets are measured that way, against plain curl (which
+ * neither verifies nor syncs). Shown beside them:
  * curl followed by sync(1) (both durable), and pyindex's throughput once
  * started (its own reported transfer time, Node start-up and config/lock
  * reading excluded) — labelled as such, not the target's measure. Also measured, without a peer: a re-run on a

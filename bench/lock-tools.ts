@@ -157,8 +157,9 @@ interface Lockfile {
  * The CLI as users run it: `npm run build` bundles the CLI with
  * scripts/bundle.mjs into dist/cli/ (the launcher bin/pyindex.js imports,
  * which keeps a V8 code cache per command in ~/.cache/pyindex/code — made
- * by the smoke run, as by a build machine's first run). That is run here with its working
- * directory in bench/out/lock-build/stage (src symlinked), so the bench
+ * by the smoke run, as by a build machine's first run). That is run here
+ * with its working directory in bench/out/lock-build/stage (src symlinked),
+ * so the bench
  * measures today's sources and is not disturbed by someone rebuilding dist/
  * mid-run. Falls back to tsc output, then tsx.
  */

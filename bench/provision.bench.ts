@@ -13,7 +13,7 @@
  * - no-op: provision again on the stamped venv vs pip's own "Requirement
  *   already satisfied" run of the same command; medians of 10 and 5.
  */
-import { existsSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -24,7 +24,7 @@ import { isolatedPythonEnv } from '../src/provision/pip.js';
 import { pyenvPython, relock, writeConfig, type Kit } from '../test/helpers/provision-kit.js';
 import { makeUniversalWheels } from '../test/helpers/universal-wheels.js';
 import { medianMs, type Bench, type BenchRow } from './lib.js';
-import { repoRoot } from './lock-tools.js';
+import { bundleForBench, repoRoot } from './lock-tools.js';
 
 const MIRROR = '/opt/pypi/simple';
 const PROFILE = 'linux-x86_64-py3.11';
@@ -32,15 +32,10 @@ const PROFILE = 'linux-x86_64-py3.11';
 const ROUNDS = 5;
 const REAL = ['requests', 'flask', 'numpy', 'pytest', 'rich', 'pydantic', 'pyyaml', 'python-dateutil', 'tabulate', 'tqdm', 'attrs', 'packaging'];
 
-/** The CLI as users run it (scripts/bundle.mjs), built from today's sources into bench/out/provision-build. */
+/** The CLI as users run it (bundleForBench: scripts/bundle.mjs on today's sources), else the sources through tsx. */
 async function bundledCli(): Promise<string[]> {
-  const stage = join(repoRoot, 'bench', 'out', 'provision-build');
-  rmSync(stage, { recursive: true, force: true });
-  mkdirSync(stage, { recursive: true });
-  symlinkSync(join(repoRoot, 'src'), join(stage, 'src'));
-  const res = await execa(process.execPath, [join(repoRoot, 'scripts', 'bundle.mjs')], { cwd: stage, reject: false });
-  const bin = join(stage, 'dist', 'cli', 'pyindex.mjs');
-  return res.exitCode === 0 && existsSync(bin) ? [bin] : ['--import=tsx', join(repoRoot, 'src', 'cli', 'bin.ts')];
+  const bin = await bundleForBench();
+  return bin ? [bin] : ['--import=tsx', join(repoRoot, 'src', 'cli', 'bin.ts')];
 }
 
 async function corpus(dir: string): Promise<{ kit: Kit; note: string }> {

@@ -25,9 +25,11 @@
  * is then replaced. V8 does not checksum a code cache (that is for debug
  * builds), and damaged bytes it accepted could crash the process: each file
  * starts with the sha256 of the rest, checked before V8 sees it (node:crypto
- * is loaded by every command anyway; ~0.5 ms for a 560 KB cache). Any
- * failure to read or write the cache is ignored: it only saves time. PYINDEX_CODE_CACHE=0 turns it off; PYINDEX_DEBUG loads
- * the bundle with require() and source maps, so stack traces name src/.
+ * is loaded by every command anyway; ~0.5 ms for a 560 KB cache), so a
+ * torn write needs no fsync either. Any failure to read or write the cache
+ * is ignored: it only saves time. PYINDEX_CODE_CACHE=0 turns it off;
+ * PYINDEX_DEBUG loads the bundle with require() and source maps, so stack
+ * traces name src/.
  */
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
@@ -35,6 +37,7 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, wri
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Script } from 'node:vm';
+import { tempPathFor } from '../util/atomic-write.js';
 import { exitWhenFlushed } from './exit.js';
 import { defaultCacheDir } from './paths.js';
 
@@ -102,7 +105,7 @@ function sha256(data: Buffer): Buffer {
 
 function saveCache(file: string, script: Script): void {
   const dir = dirname(file);
-  const temp = `${file}.${process.pid}.tmp`;
+  const temp = tempPathFor(file);
   try {
     let created = false;
     try {

@@ -34,6 +34,7 @@ import net from 'node:net';
 import type { OnReadOpts, Socket } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import { authorizationFor } from './credentials.js';
+import { tls } from '../util/lazy-builtins.js';
 
 export interface ResponseHead {
   status: number;
@@ -112,7 +113,7 @@ class Connection {
     const onread: OnReadOpts = { buffer: Buffer.allocUnsafe(READ_BUFFER), callback: (n, buf) => this.onRead(buf as Buffer, n) };
     // tls.connect takes `onread` as net does (documented; @types/node lacks it). tls is loaded only when an https URL comes.
     const tlsOptions: ConnectionOptions & { onread: OnReadOpts } = { host, port, servername: net.isIP(host) ? undefined : host, ALPNProtocols: ['http/1.1'], onread };
-    this.socket = url.protocol === 'https:' ? requireTls().connect(tlsOptions) : net.connect({ host, port, onread });
+    this.socket = url.protocol === 'https:' ? tls().connect(tlsOptions) : net.connect({ host, port, onread });
     this.socket.setNoDelay(true);
     this.socket.setTimeout(timeoutMs, () => this.fail(new WireError(`no data for ${timeoutMs} ms`, 'ETIMEDOUT')));
     this.socket.on('error', (err) => this.fail(err));
@@ -293,13 +294,6 @@ class Connection {
     this.dead = true;
     this.socket.destroy();
   }
-}
-
-let tlsModule: typeof import('node:tls') | undefined;
-function requireTls(): typeof import('node:tls') {
-  // process.getBuiltinModule is Node ≥ 20.16/22.3; node:tls is built in and cheap to reach this way.
-  tlsModule ??= process.getBuiltinModule('node:tls');
-  return tlsModule;
 }
 
 function parseHead(text: string): ResponseHead & { http10: boolean } {

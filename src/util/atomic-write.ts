@@ -41,12 +41,11 @@ export const nodeAtomicIo: AtomicWriteIo = {
   },
 };
 
-/** Name of the temporary file: hidden, next to the target, unique per call. */
 let tempPrefix: string | undefined;
 let tempCounter = 0;
 
 /**
- * A temp name beside `path`, unique to this process and call: pid, a random
+ * A hidden temp name beside `path`, unique to this process and call: pid, a random
  * tag drawn once per process (pids are reused across machines sharing a
  * cache over NFS, and after restarts), and a counter.
  */

@@ -9,6 +9,7 @@
 let zlibModule: typeof import('node:zlib') | undefined;
 let streamModule: typeof import('node:stream') | undefined;
 let streamPromisesModule: typeof import('node:stream/promises') | undefined;
+let tlsModule: typeof import('node:tls') | undefined;
 
 export function zlib(): typeof import('node:zlib') {
   return (zlibModule ??= process.getBuiltinModule('node:zlib'));
@@ -20,4 +21,9 @@ export function stream(): typeof import('node:stream') {
 
 export function streamPromises(): typeof import('node:stream/promises') {
   return (streamPromisesModule ??= process.getBuiltinModule('node:stream/promises'));
+}
+
+/** Only an https index needs it. */
+export function tls(): typeof import('node:tls') {
+  return (tlsModule ??= process.getBuiltinModule('node:tls'));
 }

@@ -9,9 +9,8 @@
  * before any rename may make it visible.
  *
  * Transport: index/wire.ts, a minimal HTTP/1.1 client whose sockets read into
- * one reused buffer per connection; each slice is hashed and copied into a
- * 256 KiB write buffer here, and full buffers are written while the socket
- * keeps reading (two in flight at most, else the socket pauses). Measured
+ * one reused buffer per connection; each slice is hashed and appended to the
+ * temp file here before the socket reads again (FileSink). Measured
  * on the fetch bench corpus (32 wheels, 107 MB, loopback, 16 connections),
  * receiving alone took ~0.8 s of CPU with node:http and ~0.3 s with
  * undici (its wasm llhttp copies every chunk), against ~0.1 s this way; on

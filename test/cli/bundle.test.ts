@@ -15,6 +15,7 @@ import { startStaticServer } from '../helpers/static-server.js';
 
 const bin = join(projectRoot, 'bin', 'pyindex.js');
 const built = existsSync(join(projectRoot, 'dist', 'cli', 'pyindex.cjs'));
+const ifBuilt = { skip: built ? false : 'dist/cli is not built (npm run build)' };
 
 function runBin(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -28,7 +29,7 @@ function runBin(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promi
   });
 }
 
-t.test('bundled CLI', { skip: built ? false : 'dist/cli is not built (npm run build)' }, async (t) => {
+t.test('bundled CLI', ifBuilt, async (t) => {
   const dir = t.testdir({});
   const version = await runBin(['--version'], dir);
   t.equal(version.code, 0);
@@ -79,7 +80,7 @@ t.test('bundled CLI', { skip: built ? false : 'dist/cli is not built (npm run bu
   }
 });
 
-t.test('code cache: made by the first successful run of a command, then used; bad or unwritable caches only cost time', { skip: built ? false : 'dist/cli is not built (npm run build)' }, async (t) => {
+t.test('code cache: made by the first successful run of a command, then used; bad or unwritable caches only cost time', ifBuilt, async (t) => {
   const dir = t.testdir({});
   const cache = join(dir, 'cache');
   const id = readFileSync(join(projectRoot, 'dist', 'cli', 'pyindex.cjs.id'), 'utf8').trim();
@@ -127,7 +128,7 @@ t.test('code cache: made by the first successful run of a command, then used; ba
   t.equal(unwritable.stdout, first.stdout);
 });
 
-t.test('a working directory removed after the shell entered it: --version works, a command says what is wrong', { skip: built ? false : 'dist/cli is not built (npm run build)' }, async (t) => {
+t.test('a working directory removed after the shell entered it: --version works, a command says what is wrong', ifBuilt, async (t) => {
   const dir = t.testdir({});
   const gone = join(dir, 'gone');
   // Without the NODE_OPTIONS tap adds to the processes a test spawns: its preloaded modules ask for the working
