@@ -52,6 +52,7 @@ export const ERROR_CODES = {
   E_NOT_FOUND: { exit: EXIT.INDEX, summary: 'the index has no such page or file' },
   E_NETWORK: { exit: EXIT.INDEX, summary: 'the index could not be reached' },
   E_TIMEOUT: { exit: EXIT.INDEX, summary: 'the index did not answer in time' },
+  E_TLS: { exit: EXIT.INDEX, summary: "the index's TLS certificate was not accepted (untrusted issuer, other host name, expired), or the port does not speak TLS" },
   E_INDEX_PAGE_INVALID: { exit: EXIT.INDEX, summary: 'an index page is not valid PEP 503 HTML or PEP 691 JSON' },
   E_OFFLINE_MISS: { exit: EXIT.INDEX, summary: 'offline mode and the cache lacks an entry' },
   E_STATS_INVALID: { exit: EXIT.INDEX, summary: 'a server answered its stats URL with something that is not a pyindex stats document' },

@@ -15,6 +15,63 @@ const CUT_SHORT_CODES = new Set(['ECONNRESET', 'EPIPE', 'ERR_STREAM_PREMATURE_CL
 /** Name-resolution failures are not worth retrying; everything else network-ish is. */
 const PERMANENT_NETWORK_CODES = new Set(['ENOTFOUND', 'EAI_FAIL']);
 
+/**
+ * OpenSSL's certificate verification results, as Node reports them in
+ * `err.code` on a TLS socket (X509_V_ERR_* without the prefix; Node's
+ * `tls.connect` rejects unless the chain ends at a trusted root): the chain
+ * does not reach a root this machine trusts. The usual cause on a build
+ * machine is an index whose certificate comes from an internal CA.
+ */
+const UNTRUSTED_CERT_CODES = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'CERT_UNTRUSTED',
+  'CERT_REJECTED',
+  'INVALID_CA',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_CHAIN_TOO_LONG',
+  'PATH_LENGTH_EXCEEDED',
+  'INVALID_PURPOSE',
+  'CERT_REVOKED',
+]);
+const CERT_TIME_CODES = new Set(['CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID']);
+
+/**
+ * A TLS failure as E_TLS with the fix for its kind, or undefined when `code`
+ * is not one. None of them passes on another attempt: the certificate, the
+ * trusted roots and the port stay what they are.
+ */
+function tlsError(err: unknown, url: string, code: string): PyindexError | undefined {
+  const detail = err instanceof Error ? err.message : String(err);
+  let what: string;
+  let hint: string;
+  if (UNTRUSTED_CERT_CODES.has(code)) {
+    what = `the server's certificate is not trusted on this machine: ${detail}`;
+    hint =
+      'If the index uses a certificate from an internal CA, give Node.js that CA as a PEM file: export NODE_EXTRA_CA_CERTS=/path/to/internal-ca.pem ' +
+      '(added to the built-in roots; read when pyindex starts), then run the command again.';
+  } else if (CERT_TIME_CODES.has(code)) {
+    what = `the server's certificate is not valid now: ${detail}`;
+    hint = "Renew the index server's certificate, or correct this machine's clock if it is wrong.";
+  } else if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+    what = `the server's certificate is for other host names: ${detail}`;
+    hint = 'Write the index URL with a host name the certificate names (not an IP address or an alias it lacks).';
+  } else if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || (code === 'EPROTO' && /wrong version number|packet length too long/i.test(detail))) {
+    // Node 20 reports an HTTP answer to a ClientHello as a write EPROTO whose message carries OpenSSL's reason.
+    what = 'the server does not speak TLS on this port';
+    hint = 'Check the URL: http:// rather than https://, or the port of the HTTPS server.';
+  } else if (code === 'EPROTO' || code.startsWith('ERR_SSL_')) {
+    what = `the TLS handshake failed: ${detail}`;
+    hint = 'Check that the port serves HTTPS and that the server accepts TLS 1.2 or later.';
+  } else {
+    return undefined;
+  }
+  return new PyindexError('E_TLS', `GET ${url}: ${what} (${code})`, { hint, cause: err, details: { url, code } });
+}
+
 export interface StatusWording {
   /** What a 404/410 means here ("page or file", "file"). */
   missing: string;
@@ -55,9 +112,11 @@ export interface TransportWording {
   upHint: string;
 }
 
-/** A failed exchange (no usable response) as E_TIMEOUT or E_NETWORK naming the URL and the code. */
+/** A failed exchange (no usable response) as E_TLS, E_TIMEOUT or E_NETWORK naming the URL and the code. */
 export function transportError(err: unknown, url: string, wording: TransportWording): PyindexError {
   const code = errorCode(err);
+  const tls = code === undefined ? undefined : tlsError(err, url, code);
+  if (tls) return tls;
   if (code && TIMEOUT_CODES.has(code)) {
     return new PyindexError('E_TIMEOUT', `GET ${url}: ${wording.timeout} (${code})`, { hint: wording.timeoutHint, cause: err, details: { url, code } });
   }
@@ -74,7 +133,7 @@ export function transportError(err: unknown, url: string, wording: TransportWord
   return new PyindexError('E_NETWORK', `GET ${url}: ${what}${code ? ` (${code})` : ''}`, { hint: wording.upHint, cause: err, details: { url, code } });
 }
 
-/** Timeouts and network failures may pass on another attempt; a host name that does not resolve will not. */
+/** Timeouts and network failures may pass on another attempt; a host name that does not resolve, or a TLS failure (E_TLS), will not. */
 export function isRetryable(err: PyindexError): boolean {
   if (err.code === 'E_TIMEOUT') return true;
   if (err.code !== 'E_NETWORK') return false;

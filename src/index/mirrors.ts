@@ -103,7 +103,7 @@ export function sameServer(a: string, b: string): boolean {
 /** Errors after which the next server is asked. A missing page is an answer, not a failure. */
 function failsOver(err: PyindexError, kind: 'page' | 'file'): boolean {
   if (err.code === 'E_NOT_FOUND') return kind === 'file';
-  return ['E_NETWORK', 'E_TIMEOUT', 'E_HTTP', 'E_HASH_MISMATCH'].includes(err.code);
+  return ['E_NETWORK', 'E_TIMEOUT', 'E_TLS', 'E_HTTP', 'E_HASH_MISMATCH'].includes(err.code);
 }
 
 /** The servers of one index. */

@@ -200,7 +200,7 @@ export class IndexProvider implements DependencyProvider {
     try {
       meta = await this.source.metadata(c.best!.file);
     } catch (err) {
-      if (isPyindexError(err) && !['E_NETWORK', 'E_TIMEOUT', 'E_HTTP', 'E_OFFLINE_MISS'].includes(err.code)) {
+      if (isPyindexError(err) && !['E_NETWORK', 'E_TIMEOUT', 'E_TLS', 'E_HTTP', 'E_OFFLINE_MISS'].includes(err.code)) {
         return { unavailable: `its metadata cannot be read (${err.code}: ${err.message})` };
       }
       throw err;

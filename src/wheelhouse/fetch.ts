@@ -223,7 +223,7 @@ export async function fetchWheelhouse(options: FetchOptions): Promise<FetchResul
       await downloader.download(file.url, file, temp, onBytes);
     } catch (err) {
       // The URL is a hint (the lock is location-independent): ask the index where the file lives now.
-      if (!isPyindexError(err) || !['E_NOT_FOUND', 'E_NETWORK', 'E_TIMEOUT', 'E_HTTP'].includes(err.code)) throw err;
+      if (!isPyindexError(err) || !['E_NOT_FOUND', 'E_NETWORK', 'E_TIMEOUT', 'E_TLS', 'E_HTTP'].includes(err.code)) throw err;
       const found = await locator.locate(file).catch((lookupError: unknown) => {
         throw new PyindexError(err.code, `${err.message}; looking ${file.filename} up on the index failed too: ${lookupError instanceof Error ? lookupError.message : String(lookupError)}`, {
           hint: err.hint,

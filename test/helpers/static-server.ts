@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
 
@@ -27,6 +28,8 @@ export interface StaticServerOptions {
   faults?: Record<string, Fault>;
   /** Answer every request (HEAD included) only after this many ms: a distant server. */
   delayMs?: number;
+  /** Serve HTTPS with this key and certificate chain (PEM); the URL is then https://127.0.0.1:PORT. */
+  tls?: { key: string; cert: string };
 }
 
 export interface RequestRecord {
@@ -41,6 +44,8 @@ export interface StaticServer {
   url: string;
   requests: RequestRecord[];
   faults: Record<string, Fault>;
+  /** TCP connections accepted so far (with TLS: handshakes begun, whether or not the client accepted the certificate). */
+  connections(): number;
   /**
    * Resolves once every response begun so far has finished or closed. A
    * client can hold a whole body before the server's 'finish' event runs,
@@ -74,7 +79,7 @@ export async function startStaticServer(root: string, options: StaticServerOptio
     }
   };
 
-  const server: Server = createServer((req, res) => {
+  const handler = (req: IncomingMessage, res: ServerResponse): void => {
     const path = decodeURIComponent((req.url ?? '/').split('?')[0] ?? '/');
     const record: RequestRecord = {
       method: req.method ?? 'GET',
@@ -98,14 +103,18 @@ export async function startStaticServer(root: string, options: StaticServerOptio
     };
     if (options.delayMs) setTimeout(answer, options.delayMs);
     else answer();
-  });
+  };
+  const server: Server = options.tls ? createTlsServer({ key: options.tls.key, cert: options.tls.cert }, handler) : createServer(handler);
+  let connections = 0;
+  server.on('connection', () => connections++);
   server.keepAliveTimeout = 5000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     requests,
     faults,
+    connections: () => connections,
     settled: () =>
       new Promise<void>((resolve) => {
         waiters.push(resolve);
