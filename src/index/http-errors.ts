@@ -16,6 +16,27 @@ const CUT_SHORT_CODES = new Set(['ECONNRESET', 'EPIPE', 'ERR_STREAM_PREMATURE_CL
 const PERMANENT_NETWORK_CODES = new Set(['ENOTFOUND', 'EAI_FAIL']);
 
 /**
+ * A proxy's refusals and a proxy setting pyindex cannot use (wire.ts,
+ * proxy.ts): the same answer on every attempt, so not retried. Each with
+ * the fix: where credentials go, or how to go around the proxy.
+ */
+const PROXY_HINTS: Record<string, string> = {
+  E_PROXY_AUTH: 'The proxy wants credentials: put them in the proxy URL, e.g. https_proxy=http://user:password@proxy.example:3128 (percent-encode special characters).',
+  E_PROXY_REFUSED: "The proxy would not connect to this host: ask for it to be allowed, or list the host in no_proxy if this machine reaches it directly.",
+  E_PROXY_UNSUPPORTED: "Point https_proxy / http_proxy / all_proxy at an http:// proxy, or list the index's host in no_proxy.",
+};
+
+/** The proxy a failed exchange went through (wire.ts marks the error), for the message and the hint. */
+function proxyOf(err: unknown): string | undefined {
+  const proxy = err instanceof Error ? (err as { proxy?: unknown }).proxy : undefined;
+  return typeof proxy === 'string' ? proxy : undefined;
+}
+
+function throughProxyHint(proxy: string): string {
+  return `The request went through the proxy ${proxy} (from https_proxy / http_proxy / all_proxy): check that the proxy is up and reaches the index, or list the index's host in no_proxy if this machine reaches it directly.`;
+}
+
+/**
  * OpenSSL's certificate verification results, as Node reports them in
  * `err.code` on a TLS socket (X509_V_ERR_* without the prefix; Node's
  * `tls.connect` rejects unless the chain ends at a trusted root): the chain
@@ -44,7 +65,7 @@ const CERT_TIME_CODES = new Set(['CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID']);
  * is not one. None of them passes on another attempt: the certificate, the
  * trusted roots and the port stay what they are.
  */
-function tlsError(err: unknown, url: string, code: string): PyindexError | undefined {
+function tlsError(err: unknown, url: string, code: string, proxy: string | undefined): PyindexError | undefined {
   const detail = err instanceof Error ? err.message : String(err);
   let what: string;
   let hint: string;
@@ -52,7 +73,8 @@ function tlsError(err: unknown, url: string, code: string): PyindexError | undef
     what = `the server's certificate is not trusted on this machine: ${detail}`;
     hint =
       'If the index uses a certificate from an internal CA, give Node.js that CA as a PEM file: export NODE_EXTRA_CA_CERTS=/path/to/internal-ca.pem ' +
-      '(added to the built-in roots; read when pyindex starts), then run the command again.';
+      '(added to the built-in roots; read when pyindex starts), then run the command again.' +
+      (proxy ? ` The connection went through the proxy ${proxy}: a proxy that inspects TLS signs with its own CA, which is then the one to give.` : '');
   } else if (CERT_TIME_CODES.has(code)) {
     what = `the server's certificate is not valid now: ${detail}`;
     hint = "Renew the index server's certificate, or correct this machine's clock if it is wrong.";
@@ -69,7 +91,7 @@ function tlsError(err: unknown, url: string, code: string): PyindexError | undef
   } else {
     return undefined;
   }
-  return new PyindexError('E_TLS', `GET ${url}: ${what} (${code})`, { hint, cause: err, details: { url, code } });
+  return new PyindexError('E_TLS', `GET ${url}${proxy ? ` through the proxy ${proxy}` : ''}: ${what} (${code})`, { hint, cause: err, details: { url, code, proxy } });
 }
 
 export interface StatusWording {
@@ -89,7 +111,7 @@ export function statusError(url: string, finalUrl: string, status: number, body:
   }
   const snippet = body.slice(0, 200).replace(/\s+/g, ' ').trim();
   return new PyindexError('E_HTTP', `GET ${where}: HTTP ${status}${snippet ? ` (${snippet})` : ''}`, {
-    hint: status >= 500 ? wording.upHint : status === 401 || status === 403 ? CREDENTIALS_HINT : 'Check the index URL and any proxy it needs.',
+    hint: status >= 500 ? wording.upHint : status === 401 || status === 403 ? CREDENTIALS_HINT : status === 407 ? PROXY_HINTS.E_PROXY_AUTH! : 'Check the index URL and any proxy it needs.',
     details,
   });
 }
@@ -115,10 +137,12 @@ export interface TransportWording {
 /** A failed exchange (no usable response) as E_TLS, E_TIMEOUT or E_NETWORK naming the URL and the code. */
 export function transportError(err: unknown, url: string, wording: TransportWording): PyindexError {
   const code = errorCode(err);
-  const tls = code === undefined ? undefined : tlsError(err, url, code);
+  const proxy = proxyOf(err);
+  const tls = code === undefined ? undefined : tlsError(err, url, code, proxy);
   if (tls) return tls;
+  const via = proxy ? ` through the proxy ${proxy}` : '';
   if (code && TIMEOUT_CODES.has(code)) {
-    return new PyindexError('E_TIMEOUT', `GET ${url}: ${wording.timeout} (${code})`, { hint: wording.timeoutHint, cause: err, details: { url, code } });
+    return new PyindexError('E_TIMEOUT', `GET ${url}${via}: ${wording.timeout} (${code})`, { hint: proxy ? throughProxyHint(proxy) : wording.timeoutHint, cause: err, details: { url, code, proxy } });
   }
   const what =
     code && CUT_SHORT_CODES.has(code)
@@ -130,7 +154,8 @@ export function transportError(err: unknown, url: string, wording: TransportWord
           : err instanceof Error
             ? err.message
             : String(err);
-  return new PyindexError('E_NETWORK', `GET ${url}: ${what}${code ? ` (${code})` : ''}`, { hint: wording.upHint, cause: err, details: { url, code } });
+  const hint = (code && PROXY_HINTS[code]) ?? (proxy ? throughProxyHint(proxy) : wording.upHint);
+  return new PyindexError('E_NETWORK', `GET ${url}${via}: ${what}${code ? ` (${code})` : ''}`, { hint, cause: err, details: { url, code, proxy } });
 }
 
 /** Timeouts and network failures may pass on another attempt; a host name that does not resolve, or a TLS failure (E_TLS), will not. */
@@ -138,5 +163,5 @@ export function isRetryable(err: PyindexError): boolean {
   if (err.code === 'E_TIMEOUT') return true;
   if (err.code !== 'E_NETWORK') return false;
   const code = err.details.code;
-  return !(typeof code === 'string' && PERMANENT_NETWORK_CODES.has(code));
+  return !(typeof code === 'string' && (PERMANENT_NETWORK_CODES.has(code) || code in PROXY_HINTS));
 }

@@ -27,13 +27,16 @@
  * idle (the request is retried once on a new connection when not a byte of
  * a response came back); inactivity timeouts. Redirects, status handling
  * and retries are the caller's (download.ts, http.ts). Compressed bodies
- * come as sent: a caller that asks for gzip decodes it (http.ts). Not
- * handled: proxies (as before), pipelining.
+ * come as sent: a caller that asks for gzip decodes it (http.ts). HTTP
+ * proxies from the environment (proxy.ts): absolute-form requests for http
+ * URLs, a CONNECT tunnel per connection for https ones. Not handled:
+ * pipelining.
  */
 import net from 'node:net';
 import type { OnReadOpts, Socket } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import { authorizationFor } from './credentials.js';
+import { proxyFor, type Proxy } from './proxy.js';
 import { tls } from '../util/lazy-builtins.js';
 
 export interface ResponseHead {
@@ -107,13 +110,23 @@ class Connection {
     url: URL,
     timeoutMs: number,
     private readonly release: (c: Connection, reusable: boolean) => void,
+    /** An http URL's proxy (the socket goes to it), or an https URL's tunnel through one (TLS runs over it). */
+    via: { proxy?: Proxy; tunnel?: Socket } = {},
   ) {
     const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
     const port = Number(url.port) || (url.protocol === 'https:' ? 443 : 80);
     const onread: OnReadOpts = { buffer: Buffer.allocUnsafe(READ_BUFFER), callback: (n, buf) => this.onRead(buf as Buffer, n) };
     // tls.connect takes `onread` as net does (documented; @types/node lacks it). tls is loaded only when an https URL comes.
     const tlsOptions: ConnectionOptions & { onread: OnReadOpts } = { host, port, servername: net.isIP(host) ? undefined : host, ALPNProtocols: ['http/1.1'], onread };
-    this.socket = url.protocol === 'https:' ? tls().connect(tlsOptions) : net.connect({ host, port, onread });
+    if (url.protocol === 'https:' && via.tunnel) {
+      // Over an existing socket, tls.connect ignores `onread` (Node 20): reads come as 'data' chunks, parsed the same way.
+      const { onread: _unused, ...overTunnel } = tlsOptions;
+      this.socket = tls().connect({ ...overTunnel, socket: via.tunnel });
+      this.socket.on('data', (chunk: Buffer) => {
+        if (!this.onRead(chunk, chunk.length)) this.socket.pause();
+      });
+    } else if (url.protocol === 'https:') this.socket = tls().connect(tlsOptions);
+    else this.socket = via.proxy ? net.connect({ host: via.proxy.host, port: via.proxy.port, onread }) : net.connect({ host, port, onread });
     this.socket.setNoDelay(true);
     this.socket.setTimeout(timeoutMs, () => this.fail(new WireError(`no data for ${timeoutMs} ms`, 'ETIMEDOUT')));
     this.socket.on('error', (err) => this.fail(err));
@@ -341,12 +354,15 @@ function framingOf(head: ResponseHead): Framing {
  * over them (lower-case names). A line break in a name or value would start
  * another header or the body: refused.
  */
-function requestText(url: URL, userAgent: string, headers: Readonly<Record<string, string>>): string {
+function requestText(url: URL, userAgent: string, headers: Readonly<Record<string, string>>, proxy?: Proxy): string {
   const fields: Record<string, string> = { 'user-agent': userAgent, 'accept-encoding': 'identity', accept: '*/*' };
   const authorization = authorizationFor(url);
   if (authorization) fields.authorization = authorization;
+  if (proxy?.authorization) fields['proxy-authorization'] = proxy.authorization;
   for (const [name, value] of Object.entries(headers)) fields[name.toLowerCase()] = value;
-  let text = `GET ${url.pathname || '/'}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\n`;
+  // Through a proxy, the absolute form (RFC 9112 §3.2.2): the proxy learns the target from it.
+  const target = `${proxy ? `${url.protocol}//${url.host}` : ''}${url.pathname || '/'}${url.search}`;
+  let text = `GET ${target} HTTP/1.1\r\nHost: ${url.host}\r\n`;
   for (const [name, value] of Object.entries(fields)) {
     if (/[\r\n]/.test(name) || /[\r\n]/.test(value) || name === 'host' || name === 'connection') throw new WireError(`header ${JSON.stringify(name)} cannot be sent`, 'E_BAD_REQUEST');
     text += `${fieldName(name)}: ${value}\r\n`;
@@ -411,12 +427,13 @@ export class WirePool {
    */
   async get(url: URL, onHead: (head: ResponseHead, resume: () => void) => BodySink, headers: Readonly<Record<string, string>> = {}): Promise<void> {
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new WireError(`not an http(s) URL: ${url.href}`, 'E_BAD_URL');
-    const request = requestText(url, this.options.userAgent, headers);
-    const key = `${url.protocol}//${url.host}`;
+    const proxy = proxyFor(url);
+    const request = requestText(url, this.options.userAgent, headers, url.protocol === 'http:' ? proxy : undefined);
+    const key = `${url.protocol}//${url.host}${proxy ? ` via ${proxy.origin}` : ''}`;
     await this.slot(key);
     try {
       for (let attempt = 0; ; attempt++) {
-        const conn = this.take(key) ?? new Connection(key, url, this.options.timeoutMs, (c, reusable) => this.put(c, reusable));
+        const conn = this.take(key) ?? (await this.open(key, url, proxy));
         try {
           await new Promise<void>((resolve, reject) => conn.send(url, request, { onHead, resolve, reject, received: 0 }));
           return;
@@ -426,9 +443,21 @@ export class WirePool {
           throw err;
         }
       }
+    } catch (err) {
+      // Messages and hints name the proxy: a failure may be the proxy's, not the index's (http-errors.ts).
+      if (proxy && err instanceof Error) Object.assign(err, { proxy: proxy.origin });
+      throw err;
     } finally {
       this.unslot(key);
     }
+  }
+
+  private async open(key: string, url: URL, proxy: Proxy | undefined): Promise<Connection> {
+    const release = (c: Connection, reusable: boolean): void => this.put(c, reusable);
+    if (proxy && url.protocol === 'https:') {
+      return new Connection(key, url, this.options.timeoutMs, release, { tunnel: await openTunnel(proxy, url, this.options) });
+    }
+    return new Connection(key, url, this.options.timeoutMs, release, { proxy });
   }
 
   close(): void {
@@ -466,4 +495,49 @@ export class WirePool {
     else if (reusable) c.destroy();
     this.idle.set(c.key, list);
   }
+}
+
+/**
+ * A CONNECT tunnel through `proxy` to an https URL's host (RFC 9110 §9.3.6):
+ * resolves with the raw socket once the proxy answers 2xx, for TLS to run
+ * over. A refusal names the proxy and its status line (407: credentials).
+ */
+function openTunnel(proxy: Proxy, target: URL, options: WirePoolOptions): Promise<Socket> {
+  const authority = `${target.hostname}:${Number(target.port) || 443}`;
+  return new Promise<Socket>((resolve, reject) => {
+    const socket = net.connect({ host: proxy.host, port: proxy.port });
+    let head = '';
+    const settle = (err?: Error): void => {
+      socket.removeListener('data', onData);
+      socket.removeListener('error', settle);
+      socket.removeListener('close', onClose);
+      socket.setTimeout(0);
+      if (err) {
+        socket.destroy();
+        reject(err);
+      } else resolve(socket);
+    };
+    const onClose = (): void => settle(new WireError(`the proxy ${proxy.origin} closed the connection before answering CONNECT ${authority}`, 'ECONNRESET'));
+    const onData = (chunk: Buffer): void => {
+      head += chunk.toString('latin1');
+      const end = head.indexOf('\r\n\r\n');
+      if (end < 0) {
+        if (head.length > MAX_HEAD) settle(new WireError(`the proxy's answer to CONNECT is larger than ${MAX_HEAD} bytes`, 'E_BAD_RESPONSE'));
+        return;
+      }
+      // Not paused: TLS takes the socket's handle over (tls.connect({ socket })) before any more I/O runs, and a
+      // paused handle would stay stopped under it (the handshake's answer never read).
+      const statusLine = head.slice(0, head.indexOf('\r\n'));
+      const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(statusLine)?.[1]);
+      if (status >= 200 && status < 300 && end + 4 === head.length) return settle();
+      if (status >= 200 && status < 300) return settle(new WireError(`the proxy ${proxy.origin} sent data after its CONNECT answer`, 'E_BAD_RESPONSE'));
+      settle(new WireError(`the proxy ${proxy.origin} refused the tunnel to ${authority}: ${statusLine}`, status === 407 ? 'E_PROXY_AUTH' : 'E_PROXY_REFUSED'));
+    };
+    socket.setTimeout(options.timeoutMs, () => settle(new WireError(`no answer from the proxy ${proxy.origin} to CONNECT ${authority} for ${options.timeoutMs} ms`, 'ETIMEDOUT')));
+    socket.on('data', onData);
+    socket.on('error', settle);
+    socket.on('close', onClose);
+    const auth = proxy.authorization ? `Proxy-Authorization: ${proxy.authorization}\r\n` : '';
+    socket.write(`CONNECT ${authority} HTTP/1.1\r\nHost: ${authority}\r\nUser-Agent: ${options.userAgent}\r\n${auth}\r\n`, 'latin1');
+  });
 }
