@@ -4,9 +4,13 @@
  * simple index answers. Any status below 500 means the server is up (some
  * indexes do not serve a root page, and answer 404); 5xx or no connection
  * means it is not.
+ *
+ * Through the same client as the pages and files it ranks (wire.ts): the
+ * same proxy from the environment, the same trusted CAs — a mirror reached
+ * through the proxy is measured through it, not found "unreachable" directly.
  */
-import type http from 'node:http';
 import { SIMPLE_ACCEPT } from './types.js';
+import { WirePool } from './wire.js';
 
 export type ProbeResult = { rttMs: number } | { error: string; unreachable: boolean };
 
@@ -16,21 +20,19 @@ export interface ProbeOptions {
 }
 
 export async function probeRoot(root: string, options: ProbeOptions): Promise<ProbeResult> {
-  const url = new URL(root);
-  // Loaded here, not at the top: only an index with mirrors is probed, and
-  // lock and fetch otherwise never load node:http (~5 ms of start-up).
-  const module: typeof http = url.protocol === 'https:' ? (process.getBuiltinModule('node:https') as unknown as typeof http) : process.getBuiltinModule('node:http');
+  // A pool of its own, closed after: the connection is fresh, so connecting is part of the distance.
+  const pool = new WirePool({ userAgent: options.userAgent, maxSockets: 1, timeoutMs: options.timeoutMs });
   const started = process.hrtime.bigint();
-  return new Promise((resolve) => {
-    const req = module.request(url, { method: 'HEAD', agent: false, headers: { 'user-agent': options.userAgent, accept: SIMPLE_ACCEPT }, timeout: options.timeoutMs }, (res) => {
-      const rttMs = Number(process.hrtime.bigint() - started) / 1e6;
-      res.resume();
-      const status = res.statusCode ?? 0;
-      resolve(status >= 500 ? { error: `HTTP ${status}`, unreachable: true } : { rttMs: Math.round(rttMs * 10) / 10 });
-    });
-    req.on('timeout', () => req.destroy(Object.assign(new Error(`no answer within ${options.timeoutMs} ms`), { code: 'ETIMEDOUT' })));
+  try {
+    const { status } = await pool.head(new URL(root), { accept: SIMPLE_ACCEPT });
+    const rttMs = Number(process.hrtime.bigint() - started) / 1e6;
+    return status >= 500 ? { error: `HTTP ${status}`, unreachable: true } : { rttMs: Math.round(rttMs * 10) / 10 };
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
     // A timeout says "far", not "down": such a server is still tried, after the ones that answered.
-    req.on('error', (err: NodeJS.ErrnoException) => resolve({ error: err.code === 'ETIMEDOUT' ? `no answer within ${options.timeoutMs} ms` : (err.code ?? err.message), unreachable: err.code !== 'ETIMEDOUT' }));
-    req.end();
-  });
+    if (code === 'ETIMEDOUT') return { error: `no answer within ${options.timeoutMs} ms`, unreachable: false };
+    return { error: typeof code === 'string' ? code : err instanceof Error ? err.message : String(err), unreachable: true };
+  } finally {
+    pool.close();
+  }
 }

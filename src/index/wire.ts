@@ -83,6 +83,8 @@ interface Exchange {
   reject(err: unknown): void;
   /** Bytes of a response received so far (0: the request may be replayed on a new connection). */
   received: number;
+  /** A HEAD request: the response has no body whatever its headers say (RFC 9112 §6.3). */
+  head?: boolean;
 }
 
 /**
@@ -196,7 +198,7 @@ class Connection {
     const connection = (head.headers.connection ?? '').toLowerCase();
     const tokens = connection.split(',').map((s) => s.trim());
     this.keepAlive = head.http10 ? tokens.includes('keep-alive') : !tokens.includes('close');
-    this.framing = framingOf(head);
+    this.framing = this.exchange?.head ? { kind: 'none' } : framingOf(head);
     // Close-delimited bodies end the connection; a response with both Transfer-Encoding and
     // Content-Length may be a smuggling attempt and must not be reused (RFC 9112 §6.3).
     if (this.framing.kind === 'close' || (head.headers['transfer-encoding'] !== undefined && head.headers['content-length'] !== undefined)) this.keepAlive = false;
@@ -349,12 +351,12 @@ function framingOf(head: ResponseHead): Framing {
 }
 
 /**
- * The request head: GET, Host, then the defaults (User-Agent, no compression,
+ * The request head: GET (or HEAD), Host, then the defaults (User-Agent, no compression,
  * any type), the credentials this origin has (credentials.ts), and `headers`
  * over them (lower-case names). A line break in a name or value would start
  * another header or the body: refused.
  */
-function requestText(url: URL, userAgent: string, headers: Readonly<Record<string, string>>, proxy?: Proxy): string {
+function requestText(method: 'GET' | 'HEAD', url: URL, userAgent: string, headers: Readonly<Record<string, string>>, proxy?: Proxy): string {
   const fields: Record<string, string> = { 'user-agent': userAgent, 'accept-encoding': 'identity', accept: '*/*' };
   const authorization = authorizationFor(url);
   if (authorization) fields.authorization = authorization;
@@ -362,7 +364,7 @@ function requestText(url: URL, userAgent: string, headers: Readonly<Record<strin
   for (const [name, value] of Object.entries(headers)) fields[name.toLowerCase()] = value;
   // Through a proxy, the absolute form (RFC 9112 §3.2.2): the proxy learns the target from it.
   const target = `${proxy ? `${url.protocol}//${url.host}` : ''}${url.pathname || '/'}${url.search}`;
-  let text = `GET ${target} HTTP/1.1\r\nHost: ${url.host}\r\n`;
+  let text = `${method} ${target} HTTP/1.1\r\nHost: ${url.host}\r\n`;
   for (const [name, value] of Object.entries(fields)) {
     if (/[\r\n]/.test(name) || /[\r\n]/.test(value) || name === 'host' || name === 'connection') throw new WireError(`header ${JSON.stringify(name)} cannot be sent`, 'E_BAD_REQUEST');
     text += `${fieldName(name)}: ${value}\r\n`;
@@ -425,17 +427,28 @@ export class WirePool {
    * the exchange failed (errors carry a `code`: ETIMEDOUT, ECONNRESET,
    * ECONNREFUSED, E_BAD_RESPONSE …).
    */
-  async get(url: URL, onHead: (head: ResponseHead, resume: () => void) => BodySink, headers: Readonly<Record<string, string>> = {}): Promise<void> {
+  get(url: URL, onHead: (head: ResponseHead, resume: () => void) => BodySink, headers: Readonly<Record<string, string>> = {}): Promise<void> {
+    return this.exchange('GET', url, onHead, headers);
+  }
+
+  /** HEAD `url`: resolves with the response head (the mirror probe's request). */
+  async head(url: URL, headers: Readonly<Record<string, string>> = {}): Promise<ResponseHead> {
+    let got: ResponseHead | undefined;
+    await this.exchange('HEAD', url, (h) => ((got = h), { data: () => true }), headers);
+    return got!;
+  }
+
+  private async exchange(method: 'GET' | 'HEAD', url: URL, onHead: (head: ResponseHead, resume: () => void) => BodySink, headers: Readonly<Record<string, string>>): Promise<void> {
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new WireError(`not an http(s) URL: ${url.href}`, 'E_BAD_URL');
     const proxy = proxyFor(url);
-    const request = requestText(url, this.options.userAgent, headers, url.protocol === 'http:' ? proxy : undefined);
+    const request = requestText(method, url, this.options.userAgent, headers, url.protocol === 'http:' ? proxy : undefined);
     const key = `${url.protocol}//${url.host}${proxy ? ` via ${proxy.origin}` : ''}`;
     await this.slot(key);
     try {
       for (let attempt = 0; ; attempt++) {
         const conn = this.take(key) ?? (await this.open(key, url, proxy));
         try {
-          await new Promise<void>((resolve, reject) => conn.send(url, request, { onHead, resolve, reject, received: 0 }));
+          await new Promise<void>((resolve, reject) => conn.send(url, request, { onHead, resolve, reject, received: 0, head: method === 'HEAD' }));
           return;
         } catch (err) {
           // A pooled connection the server had closed: replay once on a fresh one (nothing was received).

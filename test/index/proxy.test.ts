@@ -158,4 +158,29 @@ if (missing) {
     t.match(socks.stderr, /hint: Point https_proxy \/ http_proxy \/ all_proxy at an http:\/\/ proxy/);
     t.notOk(existsSync(join(dir, 'pyindex.lock.yaml')), 'no lockfile');
   });
+
+  t.test('mirrors are probed through the proxy too (nearest first), as their pages and files are fetched', async (t) => {
+    const serve = serverPool(t);
+    const primary = await serve(root, { negotiate: true });
+    const mirror = await serve(root, { negotiate: true });
+    const p = await proxy();
+    const config = [
+      `index:`,
+      `  url: ${primary.url}/simple/`,
+      `  mirrors: [${mirror.url}/simple/]`,
+      'profiles:',
+      '  linux: { platform: linux-x86_64, python: "3.11" }',
+      'jobs:',
+      '  build:',
+      '    requires: ["alpha"]',
+      '    profiles: [linux]',
+      '',
+    ].join('\n');
+    const dir = t.testdir({ 'pyindex.yaml': config });
+    const res = await runCli(['lock', '--mirror-order', 'nearest'], { cwd: dir, env: { ...clean, PYINDEX_CACHE_DIR: join(dir, 'cache'), http_proxy: p.url } });
+    t.equal(res.code, 0, res.stderr);
+    const heads = p.requests().filter((r) => r.startsWith('HEAD '));
+    t.same(heads.sort(), [`HEAD ${mirror.url}/simple/ HTTP/1.1`, `HEAD ${primary.url}/simple/ HTTP/1.1`].sort(), 'one probe of each server, through the proxy');
+    t.ok(p.requests().some((r) => r === `GET ${primary.url}/simple/alpha/ HTTP/1.1`), 'the listing through the proxy');
+  });
 }

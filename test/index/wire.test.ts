@@ -200,6 +200,22 @@ t.test('204/304 have no body; a zero Content-Length ends at once', async (t) => 
   t.equal(server.connections, 1);
 });
 
+t.test('HEAD: the answer has no body whatever its Content-Length says; the connection serves a GET next', async (t) => {
+  const server = await rawServer(t, (socket, i) => {
+    if (i === 0) socket.write('HTTP/1.1 200 OK\r\nContent-Length: 123456\r\nContent-Type: text/html\r\n\r\n');
+    else socket.write('HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nafter');
+  });
+  const p = pool(t);
+  const head = await p.head(new URL(`${server.url}/simple/`), { accept: 'text/html' });
+  t.equal(head.status, 200);
+  t.equal(head.headers['content-length'], '123456');
+  t.match(server.requests[0], /^HEAD \/simple\/ HTTP\/1\.1\r\n/);
+  t.match(server.requests[0], /\r\nAccept: text\/html/);
+  const next = await get(p, `${server.url}/x`);
+  t.equal(next.body.toString(), 'after', 'the GET read its own body, not bytes the HEAD was waiting for');
+  t.equal(server.connections, 1, 'one keep-alive connection for both');
+});
+
 t.test('a pooled connection the server closed while idle: the request is replayed on a new one', async (t) => {
   let sockets: Socket[] = [];
   const server = await rawServer(t, (socket) => {
