@@ -1,9 +1,10 @@
 /**
  * A small HTTP/1.1 client (RFC 9112) for everything pyindex reads from an
- * index — pages and metadata (http.ts, `getWhole`) and file downloads
- * (wheelhouse/download.ts): GET over pooled keep-alive connections, each
- * socket reading into ONE reused buffer (net/tls `onread`) whose slices go
- * straight to the caller's sink.
+ * index — pages and metadata (http.ts, `getWhole`), file downloads
+ * (wheelhouse/download.ts) and the mirror probe's HEAD (probe.ts): GET and
+ * HEAD over pooled keep-alive connections, each socket reading into ONE
+ * reused buffer (net/tls `onread`) whose slices go straight to the
+ * caller's sink.
  *
  * Why not node:http: on the fetch bench corpus (32 wheels, 107 MB over
  * loopback, 16 connections) node:http took ~0.8 s of CPU just to receive and
