@@ -17,6 +17,7 @@ import { openTree } from '../../src/serve/tree/index.js';
 import { runCli } from '../helpers/cli.js';
 import { freePort } from '../helpers/nginx.js';
 import { isolatedEnv, oraclePython } from '../helpers/python.js';
+import { startTinyproxy, tinyproxyMissing } from '../helpers/tinyproxy.js';
 import { startServeCli, type ServeProcess } from '../helpers/serve-cli.js';
 import { makeSdist, makeWheel, type BuiltDist } from '../helpers/serve-dists.js';
 import { addTestUsers, basic, httpRequest, tempRoot, waitUntil } from '../helpers/upload-kit.js';
@@ -195,4 +196,18 @@ t.test('bad input: clear errors with their exit codes', async (t) => {
 t.test('pyindex --help lists the command; stats --help gives its usage', async (t) => {
   t.match((await runCli(['--help'])).stdout, /\n {2}stats +sum the downloads of pyindex serve mirrors/);
   t.match((await runCli(['stats', '--help'])).stdout, 'usage: pyindex stats SOURCE... [--since YYYY-MM-DD] [--until YYYY-MM-DD] [--by project|version|file|day|mirror] [--json]');
+});
+
+t.test('a mirror URL is read through the proxy the environment names, as index pages are', async (t) => {
+  const missing = tinyproxyMissing();
+  if (missing) {
+    t.comment(`skipped: ${missing}`);
+    return t.pass('skipped');
+  }
+  const proxy = await startTinyproxy(work);
+  t.teardown(() => proxy.close());
+  const res = await runCli(['stats', a.url, '--json'], { env: { http_proxy: proxy.url, no_proxy: '', NO_PROXY: '' } });
+  t.equal(res.code, 0, res.stderr);
+  t.ok(proxy.requests().includes(`GET ${a.url}stats/days/ HTTP/1.1`), 'the days listing came through the proxy');
+  t.ok(proxy.requests().some((r) => r.startsWith(`GET ${a.url}stats/days/2`)), 'and the day documents');
 });

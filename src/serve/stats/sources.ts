@@ -19,6 +19,7 @@ import { PyindexError } from '../../errors/index.js';
 import { isDay, type LogProblem, type MirrorDay } from './counts.js';
 import { LogFileReader } from './log-file.js';
 import { userinfoAuthorization } from '../../index/credentials.js';
+import { getWhole, WirePool, type WholeResponse } from '../../index/wire.js';
 
 export interface DayRange {
   /** Inclusive, YYYY-MM-DD. */
@@ -100,18 +101,27 @@ export interface FetchOptions {
   timeoutMs?: number;
 }
 
+/**
+ * GET a stats document through pyindex's own HTTP client (index/wire.ts), so
+ * a mirror at another site is read through the proxy the environment names
+ * and with the CAs it trusts, like the index itself.
+ */
 async function getJson(url: URL, authorization: string | undefined, options: FetchOptions): Promise<unknown> {
   const timeoutMs = options.timeoutMs ?? 30_000;
-  let res: Response;
+  const pool = new WirePool({ userAgent: 'pyindex-stats', maxSockets: 1, timeoutMs });
+  let res: WholeResponse;
   try {
-    res = await fetch(url, { headers: { Accept: 'application/json', ...(authorization !== undefined ? { Authorization: authorization } : {}) }, signal: AbortSignal.timeout(timeoutMs) });
+    res = await getWhole(pool, url, { accept: 'application/json', ...(authorization !== undefined ? { authorization } : {}) });
   } catch (cause) {
-    const err = cause as Error & { cause?: { code?: string; message?: string } };
-    if (err.name === 'TimeoutError') throw new PyindexError('E_TIMEOUT', `${url.href} did not answer within ${timeoutMs / 1000} s`, { cause, hint: 'Check that the mirror is up, or leave it out.' });
-    const why = err.cause?.code ?? err.cause?.message ?? err.message;
-    throw new PyindexError('E_NETWORK', `cannot reach ${url.href}: ${why}`, { cause, hint: 'Check the URL and that pyindex serve runs there (or give its root directory instead).', details: { url: url.href } });
+    const err = cause as Error & { code?: string; proxy?: string };
+    const via = err.proxy ? ` through the proxy ${err.proxy}` : '';
+    if (err.code === 'ETIMEDOUT') throw new PyindexError('E_TIMEOUT', `${url.href}${via} did not answer within ${timeoutMs / 1000} s`, { cause, hint: 'Check that the mirror is up, or leave it out.' });
+    const why = err.code ?? err.message;
+    throw new PyindexError('E_NETWORK', `cannot reach ${url.href}${via}: ${why}`, { cause, hint: 'Check the URL and that pyindex serve runs there (or give its root directory instead).', details: { url: url.href } });
+  } finally {
+    pool.close();
   }
-  const text = await res.text();
+  const text = res.body.toString('utf8');
   if (res.status !== 200) {
     const hint = res.status === 401 ? 'The server requires credentials (--read-auth): put them in the URL, http://user:password@host/.' : 'Is this the URL of a pyindex serve?';
     throw new PyindexError(res.status === 401 ? 'E_AUTH_FAILED' : 'E_HTTP', `${url.href} answered ${res.status}: ${text.trim().slice(0, 200)}`, { hint, details: { url: url.href, status: res.status } });
