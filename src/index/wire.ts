@@ -67,6 +67,8 @@ const MAX_LINE = 8 * 1024;
 /** Bytes per socket read: fewer, larger reads than libuv's usual 64 KiB. */
 const READ_BUFFER = 256 * 1024;
 
+type Method = 'GET' | 'HEAD' | 'POST';
+
 type Framing = { kind: 'length'; remaining: number } | { kind: 'chunked' } | { kind: 'close' } | { kind: 'none' };
 
 export class WireError extends Error {
@@ -357,12 +359,13 @@ function framingOf(head: ResponseHead): Framing {
  * over them (lower-case names). A line break in a name or value would start
  * another header or the body: refused.
  */
-function requestText(method: 'GET' | 'HEAD', url: URL, userAgent: string, headers: Readonly<Record<string, string>>, proxy?: Proxy): string {
+function requestText(method: Method, url: URL, userAgent: string, headers: Readonly<Record<string, string>>, proxy?: Proxy, body?: Buffer): string {
   const fields: Record<string, string> = { 'user-agent': userAgent, 'accept-encoding': 'identity', accept: '*/*' };
   const authorization = authorizationFor(url);
   if (authorization) fields.authorization = authorization;
   if (proxy?.authorization) fields['proxy-authorization'] = proxy.authorization;
   for (const [name, value] of Object.entries(headers)) fields[name.toLowerCase()] = value;
+  if (body) fields['content-length'] = String(body.length);
   // Through a proxy, the absolute form (RFC 9112 §3.2.2): the proxy learns the target from it.
   const target = `${proxy ? `${url.protocol}//${url.host}` : ''}${url.pathname || '/'}${url.search}`;
   let text = `${method} ${target} HTTP/1.1\r\nHost: ${url.host}\r\n`;
@@ -370,7 +373,8 @@ function requestText(method: 'GET' | 'HEAD', url: URL, userAgent: string, header
     if (/[\r\n]/.test(name) || /[\r\n]/.test(value) || name === 'host' || name === 'connection') throw new WireError(`header ${JSON.stringify(name)} cannot be sent`, 'E_BAD_REQUEST');
     text += `${fieldName(name)}: ${value}\r\n`;
   }
-  return `${text}Connection: keep-alive\r\n\r\n`;
+  // The body rides in the same latin1 string: one byte per char, so its bytes go out unchanged.
+  return `${text}Connection: keep-alive\r\n\r\n${body ? body.toString('latin1') : ''}`;
 }
 
 /** `if-none-match` → `If-None-Match`: names are case-insensitive, but this is how every client writes them. */
@@ -388,12 +392,22 @@ export interface WholeResponse extends ResponseHead {
  * Content-Length the body is copied once into a buffer of that size; without
  * one, slices are copied and joined at the end.
  */
-export async function getWhole(pool: WirePool, url: URL, headers: Readonly<Record<string, string>> = {}): Promise<WholeResponse> {
+export function getWhole(pool: WirePool, url: URL, headers: Readonly<Record<string, string>> = {}): Promise<WholeResponse> {
+  return requestWhole(pool, 'GET', url, headers);
+}
+
+/** POST `body` to `url` and keep the whole answer (`pyindex yank --url`). Not replayed on a fresh connection: POST is not idempotent. */
+export function postWhole(pool: WirePool, url: URL, body: Buffer, headers: Readonly<Record<string, string>> = {}): Promise<WholeResponse> {
+  return requestWhole(pool, 'POST', url, headers, body);
+}
+
+async function requestWhole(pool: WirePool, method: Method, url: URL, headers: Readonly<Record<string, string>>, body?: Buffer): Promise<WholeResponse> {
   let head: ResponseHead | undefined;
   let whole: Buffer | undefined;
   let filled = 0;
   const parts: Buffer[] = [];
-  await pool.get(
+  await pool.request(
+    method,
     url,
     (h) => {
       head = h;
@@ -408,9 +422,10 @@ export async function getWhole(pool: WirePool, url: URL, headers: Readonly<Recor
       };
     },
     headers,
+    body,
   );
-  const body = whole ? (parts.length ? Buffer.concat([whole.subarray(0, filled), ...parts]) : whole.subarray(0, filled)) : parts.length === 1 ? parts[0]! : Buffer.concat(parts);
-  return { status: head!.status, headers: head!.headers, body };
+  const received = whole ? (parts.length ? Buffer.concat([whole.subarray(0, filled), ...parts]) : whole.subarray(0, filled)) : parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+  return { status: head!.status, headers: head!.headers, body: received };
 }
 
 /** Keep-alive connections per origin, at most `maxSockets` busy at once (others wait their turn). */
@@ -429,20 +444,21 @@ export class WirePool {
    * ECONNREFUSED, E_BAD_RESPONSE …).
    */
   get(url: URL, onHead: (head: ResponseHead, resume: () => void) => BodySink, headers: Readonly<Record<string, string>> = {}): Promise<void> {
-    return this.exchange('GET', url, onHead, headers);
+    return this.request('GET', url, onHead, headers);
   }
 
   /** HEAD `url`: resolves with the response head (the mirror probe's request). */
   async head(url: URL, headers: Readonly<Record<string, string>> = {}): Promise<ResponseHead> {
     let got: ResponseHead | undefined;
-    await this.exchange('HEAD', url, (h) => ((got = h), { data: () => true }), headers);
+    await this.request('HEAD', url, (h) => ((got = h), { data: () => true }), headers);
     return got!;
   }
 
-  private async exchange(method: 'GET' | 'HEAD', url: URL, onHead: (head: ResponseHead, resume: () => void) => BodySink, headers: Readonly<Record<string, string>>): Promise<void> {
+  /** One request of any method (get, head and postWhole are the faces); `body` goes with a Content-Length. */
+  async request(method: Method, url: URL, onHead: (head: ResponseHead, resume: () => void) => BodySink, headers: Readonly<Record<string, string>> = {}, body?: Buffer): Promise<void> {
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new WireError(`not an http(s) URL: ${url.href}`, 'E_BAD_URL');
     const proxy = proxyFor(url);
-    const request = requestText(method, url, this.options.userAgent, headers, url.protocol === 'http:' ? proxy : undefined);
+    const request = requestText(method, url, this.options.userAgent, headers, url.protocol === 'http:' ? proxy : undefined, body);
     const key = `${url.protocol}//${url.host}${proxy ? ` via ${proxy.origin}` : ''}`;
     await this.slot(key);
     try {
@@ -453,7 +469,7 @@ export class WirePool {
           return;
         } catch (err) {
           // A pooled connection the server had closed: replay once on a fresh one (nothing was received).
-          if (attempt === 0 && (err as { replayable?: boolean }).replayable) continue;
+          if (attempt === 0 && method !== 'POST' && (err as { replayable?: boolean }).replayable) continue;
           throw err;
         }
       }

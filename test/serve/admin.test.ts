@@ -11,6 +11,7 @@ import t from 'tap';
 import { createToken } from '../../src/serve/auth/index.js';
 import { readAuditLog } from '../../src/serve/upload/index.js';
 import { runCli } from '../helpers/cli.js';
+import { startTinyproxy, tinyproxyMissing } from '../helpers/tinyproxy.js';
 import { addTestUsers, basic, httpRequest, postUpload, sdist, startUploadServer, tempRoot, uploadBody, wheel, type UploadServer } from '../helpers/upload-kit.js';
 
 const work = tempRoot('pyindex-admin-');
@@ -131,6 +132,23 @@ t.test('pyindex yank/unyank/remove --url: credentials on stdin or as a token; re
   t.match(usage?.stderr, /exactly one of --url .* or --root/);
   const badVersion = await runCli(['yank', 'adm', 'x y', '--root', root], { env });
   t.equal(badVersion.code, 2);
+
+  const missing = tinyproxyMissing();
+  if (missing) t.comment(`proxy case skipped: ${missing}`);
+  else {
+    const proxy = await startTinyproxy(work);
+    t.teardown(() => proxy.close());
+    const proxyEnv = { ...env, http_proxy: proxy.url, no_proxy: '', NO_PROXY: '' };
+    // 2.0 stays yanked without a reason, as the lock test below expects.
+    const through = await runCli(['yank', 'adm', '2.0', '--url', server.url, '--user', 'alice', '--password-stdin', '--json'], { env: proxyEnv, input: 'alice-pw\n' });
+    t.equal(through.code, 0, through.stderr);
+    t.match(JSON.parse(through.stdout), { ok: true, action: 'yank', project: 'adm', version: '2.0' }, "the server's answer came back");
+    t.ok(proxy.requests().includes(`POST ${server.url}admin/yank HTTP/1.1`), 'the POST went through the proxy in the environment');
+    await proxy.close();
+    const down = await runCli(['unyank', 'adm', '2.0', '--url', server.url, '--user', 'alice', '--password-stdin'], { env: proxyEnv, input: 'alice-pw\n' });
+    t.equal(down.code, 3);
+    t.match(down.stderr, `error E_NETWORK: cannot reach ${server.url}admin/unyank through the proxy ${proxy.url}: ECONNREFUSED`);
+  }
 });
 
 t.test('pyindex remove --root acts on the tree and is logged as a local change; the pages follow', async (t) => {
