@@ -21,7 +21,7 @@
  */
 import net from 'node:net';
 
-export interface Proxy {
+export interface HttpProxy {
   /** `http://host:port` of the proxy, without credentials (for messages). */
   origin: string;
   host: string;
@@ -43,8 +43,8 @@ interface NoProxyRule {
 }
 
 interface ProxySettings {
-  http?: Proxy | ProxyConfigError;
-  https?: Proxy | ProxyConfigError;
+  http?: HttpProxy | ProxyConfigError;
+  https?: HttpProxy | ProxyConfigError;
   noProxy: NoProxyRule[];
 }
 
@@ -53,7 +53,7 @@ function pick(env: NodeJS.ProcessEnv, name: string): string | undefined {
   return value?.trim() ? value.trim() : undefined;
 }
 
-function parseProxy(text: string, variable: string): Proxy | ProxyConfigError {
+function parseProxy(text: string, variable: string): HttpProxy | ProxyConfigError {
   const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `http://${text}`;
   let url: URL;
   try {
@@ -63,7 +63,7 @@ function parseProxy(text: string, variable: string): Proxy | ProxyConfigError {
   }
   if (url.protocol !== 'http:') return new ProxyConfigError(`${variable} names a ${url.protocol.slice(0, -1)}:// proxy; pyindex speaks to http:// proxies only`);
   const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
-  const proxy: Proxy = { origin: `http://${url.host}`, host, port: Number(url.port) || 80 };
+  const proxy: HttpProxy = { origin: `http://${url.host}`, host, port: Number(url.port) || 80 };
   if (url.username) {
     const user = decodeURIComponent(url.username);
     const password = decodeURIComponent(url.password);
@@ -141,7 +141,7 @@ function settingsOf(env: NodeJS.ProcessEnv): ProxySettings {
  * ProxyConfigError when the variable that applies names a proxy pyindex
  * cannot use (rather than silently going direct).
  */
-export function proxyFor(url: URL, env: NodeJS.ProcessEnv = process.env): Proxy | undefined {
+export function proxyFor(url: URL, env: NodeJS.ProcessEnv = process.env): HttpProxy | undefined {
   const settings = settingsOf(env);
   const proxy = url.protocol === 'https:' ? settings.https : url.protocol === 'http:' ? settings.http : undefined;
   if (!proxy || bypassed(url, settings.noProxy)) return undefined;

@@ -37,7 +37,7 @@ import net from 'node:net';
 import type { OnReadOpts, Socket } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import { authorizationFor } from './credentials.js';
-import { proxyFor, type Proxy } from './proxy.js';
+import { proxyFor, type HttpProxy } from './proxy.js';
 import { tls } from '../util/lazy-builtins.js';
 
 export interface ResponseHead {
@@ -116,7 +116,7 @@ class Connection {
     timeoutMs: number,
     private readonly release: (c: Connection, reusable: boolean) => void,
     /** An http URL's proxy (the socket goes to it), or an https URL's tunnel through one (TLS runs over it). */
-    via: { proxy?: Proxy; tunnel?: Socket } = {},
+    via: { proxy?: HttpProxy; tunnel?: Socket } = {},
   ) {
     const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
     const port = Number(url.port) || (url.protocol === 'https:' ? 443 : 80);
@@ -359,7 +359,7 @@ function framingOf(head: ResponseHead): Framing {
  * over them (lower-case names). A line break in a name or value would start
  * another header or the body: refused.
  */
-function requestText(method: Method, url: URL, userAgent: string, headers: Readonly<Record<string, string>>, proxy?: Proxy, body?: Buffer): string {
+function requestText(method: Method, url: URL, userAgent: string, headers: Readonly<Record<string, string>>, proxy?: HttpProxy, body?: Buffer): string {
   const fields: Record<string, string> = { 'user-agent': userAgent, 'accept-encoding': 'identity', accept: '*/*' };
   const authorization = authorizationFor(url);
   if (authorization) fields.authorization = authorization;
@@ -482,7 +482,7 @@ export class WirePool {
     }
   }
 
-  private async open(key: string, url: URL, proxy: Proxy | undefined): Promise<Connection> {
+  private async open(key: string, url: URL, proxy: HttpProxy | undefined): Promise<Connection> {
     const release = (c: Connection, reusable: boolean): void => this.put(c, reusable);
     if (proxy && url.protocol === 'https:') {
       return new Connection(key, url, this.options.timeoutMs, release, { tunnel: await openTunnel(proxy, url, this.options) });
@@ -532,7 +532,7 @@ export class WirePool {
  * resolves with the raw socket once the proxy answers 2xx, for TLS to run
  * over. A refusal names the proxy and its status line (407: credentials).
  */
-function openTunnel(proxy: Proxy, target: URL, options: WirePoolOptions): Promise<Socket> {
+function openTunnel(proxy: HttpProxy, target: URL, options: WirePoolOptions): Promise<Socket> {
   const authority = `${target.hostname}:${Number(target.port) || 443}`;
   return new Promise<Socket>((resolve, reject) => {
     const socket = net.connect({ host: proxy.host, port: proxy.port });
