@@ -32,6 +32,12 @@ function proxyOf(err: unknown): string | undefined {
   return typeof proxy === 'string' ? proxy : undefined;
 }
 
+/** ` through the proxy http://…` for a message about a failed exchange, or '' when it went direct. */
+export function throughProxy(err: unknown): string {
+  const proxy = proxyOf(err);
+  return proxy ? ` through the proxy ${proxy}` : '';
+}
+
 function throughProxyHint(proxy: string): string {
   return `The request went through the proxy ${proxy} (from https_proxy / http_proxy / all_proxy): check that the proxy is up and reaches the index, or list the index's host in no_proxy if this machine reaches it directly.`;
 }
@@ -91,7 +97,7 @@ function tlsError(err: unknown, url: string, code: string, proxy: string | undef
   } else {
     return undefined;
   }
-  return new PyindexError('E_TLS', `GET ${url}${proxy ? ` through the proxy ${proxy}` : ''}: ${what} (${code})`, { hint, cause: err, details: { url, code, proxy } });
+  return new PyindexError('E_TLS', `GET ${url}${throughProxy(err)}: ${what} (${code})`, { hint, cause: err, details: { url, code, proxy } });
 }
 
 export interface StatusWording {
@@ -140,7 +146,7 @@ export function transportError(err: unknown, url: string, wording: TransportWord
   const proxy = proxyOf(err);
   const tls = code === undefined ? undefined : tlsError(err, url, code, proxy);
   if (tls) return tls;
-  const via = proxy ? ` through the proxy ${proxy}` : '';
+  const via = throughProxy(err);
   if (code && TIMEOUT_CODES.has(code)) {
     return new PyindexError('E_TIMEOUT', `GET ${url}${via}: ${wording.timeout} (${code})`, { hint: proxy ? throughProxyHint(proxy) : wording.timeoutHint, cause: err, details: { url, code, proxy } });
   }

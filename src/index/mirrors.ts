@@ -89,7 +89,6 @@ interface Server {
   consecutive: number;
 }
 
-
 /** Where an index's files live relative to: the root without a trailing `simple/`. */
 export function baseOf(root: string): string {
   const r = withSlash(root);

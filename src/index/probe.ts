@@ -10,7 +10,7 @@
  * through the proxy is measured through it, not found "unreachable" directly.
  */
 import { SIMPLE_ACCEPT } from './types.js';
-import { WirePool } from './wire.js';
+import { requestOnce } from './wire.js';
 
 export type ProbeResult = { rttMs: number } | { error: string; unreachable: boolean };
 
@@ -20,11 +20,10 @@ export interface ProbeOptions {
 }
 
 export async function probeRoot(root: string, options: ProbeOptions): Promise<ProbeResult> {
-  // A pool of its own, closed after: the connection is fresh, so connecting is part of the distance.
-  const pool = new WirePool({ userAgent: options.userAgent, maxSockets: 1, timeoutMs: options.timeoutMs });
   const started = process.hrtime.bigint();
   try {
-    const { status } = await pool.head(new URL(root), { accept: SIMPLE_ACCEPT });
+    // A connection of its own: connecting is part of the distance.
+    const { status } = await requestOnce('HEAD', new URL(root), { userAgent: options.userAgent, timeoutMs: options.timeoutMs, headers: { accept: SIMPLE_ACCEPT } });
     const rttMs = Number(process.hrtime.bigint() - started) / 1e6;
     return status >= 500 ? { error: `HTTP ${status}`, unreachable: true } : { rttMs: Math.round(rttMs * 10) / 10 };
   } catch (err) {
@@ -32,7 +31,5 @@ export async function probeRoot(root: string, options: ProbeOptions): Promise<Pr
     // A timeout says "far", not "down": such a server is still tried, after the ones that answered.
     if (code === 'ETIMEDOUT') return { error: `no answer within ${options.timeoutMs} ms`, unreachable: false };
     return { error: typeof code === 'string' ? code : err instanceof Error ? err.message : String(err), unreachable: true };
-  } finally {
-    pool.close();
   }
 }

@@ -20,6 +20,7 @@
  * Basic `Proxy-Authorization`.
  */
 import net from 'node:net';
+import { userinfoAuthorization } from './credentials.js';
 
 export interface HttpProxy {
   /** `http://host:port` of the proxy, without credentials (for messages). */
@@ -64,11 +65,8 @@ function parseProxy(text: string, variable: string): HttpProxy | ProxyConfigErro
   if (url.protocol !== 'http:') return new ProxyConfigError(`${variable} names a ${url.protocol.slice(0, -1)}:// proxy; pyindex speaks to http:// proxies only`);
   const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
   const proxy: HttpProxy = { origin: `http://${url.host}`, host, port: Number(url.port) || 80 };
-  if (url.username) {
-    const user = decodeURIComponent(url.username);
-    const password = decodeURIComponent(url.password);
-    proxy.authorization = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
-  }
+  const authorization = userinfoAuthorization(url);
+  if (authorization) proxy.authorization = authorization;
   return proxy;
 }
 

@@ -354,10 +354,10 @@ function framingOf(head: ResponseHead): Framing {
 }
 
 /**
- * The request head: GET (or HEAD), Host, then the defaults (User-Agent, no compression,
- * any type), the credentials this origin has (credentials.ts), and `headers`
- * over them (lower-case names). A line break in a name or value would start
- * another header or the body: refused.
+ * The request head: the method, Host, then the defaults (User-Agent, no
+ * compression, any type), the credentials this origin has (credentials.ts),
+ * and `headers` over them (lower-case names), then a POST's body. A line
+ * break in a name or value would start another header or the body: refused.
  */
 function requestText(method: Method, url: URL, userAgent: string, headers: Readonly<Record<string, string>>, proxy?: HttpProxy, body?: Buffer): string {
   const fields: Record<string, string> = { 'user-agent': userAgent, 'accept-encoding': 'identity', accept: '*/*' };
@@ -396,12 +396,8 @@ export function getWhole(pool: WirePool, url: URL, headers: Readonly<Record<stri
   return requestWhole(pool, 'GET', url, headers);
 }
 
-/** POST `body` to `url` and keep the whole answer (`pyindex yank --url`). Not replayed on a fresh connection: POST is not idempotent. */
-export function postWhole(pool: WirePool, url: URL, body: Buffer, headers: Readonly<Record<string, string>> = {}): Promise<WholeResponse> {
-  return requestWhole(pool, 'POST', url, headers, body);
-}
-
-async function requestWhole(pool: WirePool, method: Method, url: URL, headers: Readonly<Record<string, string>>, body?: Buffer): Promise<WholeResponse> {
+/** Any method, the whole answer kept (a HEAD's body is empty). A POST is not replayed on a fresh connection: not idempotent. */
+export async function requestWhole(pool: WirePool, method: Method, url: URL, headers: Readonly<Record<string, string>> = {}, body?: Buffer): Promise<WholeResponse> {
   let head: ResponseHead | undefined;
   let whole: Buffer | undefined;
   let filled = 0;
@@ -428,6 +424,24 @@ async function requestWhole(pool: WirePool, method: Method, url: URL, headers: R
   return { status: head!.status, headers: head!.headers, body: received };
 }
 
+/**
+ * One request on a connection of its own, closed after: for the callers
+ * that ask a server once (the mirror probe's HEAD, `stats`, `yank --url`),
+ * so the connecting is theirs and nothing is left open.
+ */
+export async function requestOnce(
+  method: Method,
+  url: URL,
+  options: { userAgent: string; timeoutMs: number; headers?: Readonly<Record<string, string>>; body?: Buffer },
+): Promise<WholeResponse> {
+  const pool = new WirePool({ userAgent: options.userAgent, maxSockets: 1, timeoutMs: options.timeoutMs });
+  try {
+    return await requestWhole(pool, method, url, options.headers, options.body);
+  } finally {
+    pool.close();
+  }
+}
+
 /** Keep-alive connections per origin, at most `maxSockets` busy at once (others wait their turn). */
 export class WirePool {
   private readonly idle = new Map<string, Connection[]>();
@@ -447,14 +461,7 @@ export class WirePool {
     return this.request('GET', url, onHead, headers);
   }
 
-  /** HEAD `url`: resolves with the response head (the mirror probe's request). */
-  async head(url: URL, headers: Readonly<Record<string, string>> = {}): Promise<ResponseHead> {
-    let got: ResponseHead | undefined;
-    await this.request('HEAD', url, (h) => ((got = h), { data: () => true }), headers);
-    return got!;
-  }
-
-  /** One request of any method (get, head and postWhole are the faces); `body` goes with a Content-Length. */
+  /** One request of any method (`get` and requestWhole are its faces); `body` goes with a Content-Length. */
   async request(method: Method, url: URL, onHead: (head: ResponseHead, resume: () => void) => BodySink, headers: Readonly<Record<string, string>> = {}, body?: Buffer): Promise<void> {
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new WireError(`not an http(s) URL: ${url.href}`, 'E_BAD_URL');
     const proxy = proxyFor(url);

@@ -5,8 +5,9 @@
  * in-process (the real `lock`, so the lockfile is what users get).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Test } from 'tap';
 import { writeZip, type ZipEntry } from '../../src/archive/zip-writer.js';
 import { loadConfig } from '../../src/config/load.js';
 import { lock } from '../../src/lock/lock.js';
@@ -107,4 +108,23 @@ export async function lockFetchProject(dir: string, index: string, jobs: Record<
   const { lockfile } = await lock({ config, cacheDir });
   await writeLockfile(join(dir, 'pyindex.lock.yaml'), lockfile);
   return lockfile;
+}
+
+/** The index the transport tests (HTTPS, proxies) lock and fetch: alpha 1.0, a ~300 kB wheel that requires beta 2.0. */
+export function twoWheelIndex(root: string): BuiltFile[] {
+  return writePayloadIndex(root, [
+    { name: 'alpha', version: '1.0', payload: 300_000, requires: ['beta'] },
+    { name: 'beta', version: '2.0', payload: 20_000 },
+  ]);
+}
+
+/** The wheels in a wheelhouse, sorted ([] when it does not exist). */
+export function wheelsIn(wheelhouse: string): string[] {
+  return existsSync(wheelhouse) ? readdirSync(wheelhouse).filter((n) => n.endsWith('.whl')).sort() : [];
+}
+
+/** Every built wheel is in `wheelhouse`, whole (its sha256), and nothing else is. */
+export function assertWheelsWhole(t: Test, wheelhouse: string, built: BuiltFile[]): void {
+  t.same(wheelsIn(wheelhouse), built.map((f) => f.filename).sort(), 'both wheels fetched');
+  for (const f of built) t.equal(sha256(readFileSync(join(wheelhouse, f.filename))), f.sha256, `${f.filename} whole`);
 }

@@ -6,8 +6,7 @@
  * index over it), with no_proxy, proxy credentials (407), a proxy that is
  * down, and a proxy kind pyindex does not speak.
  */
-import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { proxyFor } from '../../src/index/proxy.js';
@@ -15,7 +14,7 @@ import { runCli } from '../helpers/cli.js';
 import { serverPool, tempDir } from '../helpers/index-client-kit.js';
 import { startTinyproxy, tinyproxyMissing, type Tinyproxy } from '../helpers/tinyproxy.js';
 import { makeTestPki, opensslMissing } from '../helpers/tls-kit.js';
-import { fetchConfig, writePayloadIndex } from '../helpers/wheelhouse-kit.js';
+import { assertWheelsWhole, fetchConfig, twoWheelIndex } from '../helpers/wheelhouse-kit.js';
 
 const u = (s: string) => new URL(s);
 
@@ -64,10 +63,7 @@ if (missing) {
 } else {
   const pki = makeTestPki(tempDir('pyindex-proxy-pki-'));
   const root = join(tempDir('pyindex-proxy-index-'), 'index');
-  const built = writePayloadIndex(root, [
-    { name: 'alpha', version: '1.0', payload: 200_000, requires: ['beta'] },
-    { name: 'beta', version: '2.0', payload: 20_000 },
-  ]);
+  const built = twoWheelIndex(root);
   const wheels = built.map((f) => f.filename).sort();
   // Nothing from this machine's own settings: each case says which proxy variables exist.
   const clean = { http_proxy: '', https_proxy: '', all_proxy: '', no_proxy: '', HTTP_PROXY: '', HTTPS_PROXY: '', ALL_PROXY: '', NO_PROXY: '', NODE_EXTRA_CA_CERTS: pki.caFile };
@@ -87,9 +83,7 @@ if (missing) {
     t.equal(locked.code, 0, `lock: ${locked.stderr}`);
     const fetched = await runCli(['fetch', '--wheelhouse', join(dir, 'wh')], { cwd: dir, env: all });
     t.equal(fetched.code, 0, `fetch: ${fetched.stderr}`);
-    const got = existsSync(join(dir, 'wh')) ? readdirSync(join(dir, 'wh')).filter((n) => n.endsWith('.whl')).sort() : [];
-    t.same(got, wheels, 'both wheels fetched');
-    for (const f of built) t.equal(createHash('sha256').update(readFileSync(join(dir, 'wh', f.filename))).digest('hex'), f.sha256, `${f.filename} whole`);
+    assertWheelsWhole(t, join(dir, 'wh'), built);
   };
 
   t.test('an http index through http_proxy: absolute-form requests via the proxy; no_proxy goes around it', async (t) => {

@@ -6,8 +6,7 @@
  * failure is E_TLS (exit 3) with the fix for its kind, asked once — a
  * certificate does not change between attempts, so it is never retried.
  */
-import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import type { PyindexEvent } from '../../src/events/index.js';
@@ -16,7 +15,7 @@ import { IndexSet } from '../../src/index/index-set.js';
 import { runCli } from '../helpers/cli.js';
 import { serverPool, tempDir } from '../helpers/index-client-kit.js';
 import { makeTestPki, opensslMissing } from '../helpers/tls-kit.js';
-import { fetchConfig, writePayloadIndex } from '../helpers/wheelhouse-kit.js';
+import { assertWheelsWhole, fetchConfig, twoWheelIndex, wheelsIn } from '../helpers/wheelhouse-kit.js';
 
 const missing = opensslMissing();
 if (missing) {
@@ -25,15 +24,10 @@ if (missing) {
 } else {
   const pki = makeTestPki(tempDir('pyindex-tls-'));
   const root = join(tempDir('pyindex-tls-index-'), 'index');
-  const built = writePayloadIndex(root, [
-    { name: 'alpha', version: '1.0', payload: 300_000, requires: ['beta'] },
-    { name: 'beta', version: '2.0', payload: 20_000 },
-  ]);
-  const sha256 = new Map(built.map((f) => [f.filename, f.sha256]));
+  const built = twoWheelIndex(root);
   // NODE_EXTRA_CA_CERTS empty: this machine's own setting (if any) must not decide what the child trusts.
   const untrusted = { NODE_EXTRA_CA_CERTS: '' };
   const trusted = { NODE_EXTRA_CA_CERTS: pki.caFile };
-  const visible = (dir: string) => (existsSync(dir) ? readdirSync(dir).filter((n) => !n.startsWith('.')).sort() : []);
 
   t.test('an index with a certificate from an internal CA: trusted through NODE_EXTRA_CA_CERTS, lock and fetch run over HTTPS', async (t) => {
     const server = await serverPool(t)(root, { negotiate: true, tls: pki.server });
@@ -59,13 +53,11 @@ if (missing) {
     const noTrust = await runCli(['fetch', '--wheelhouse', wheelhouse], { cwd: dir, env: { ...env, ...untrusted } });
     t.equal(noTrust.code, 3);
     t.match(noTrust.stderr, /E_TLS: GET https:.*\.whl: the server's certificate is not trusted/, 'the downloader says the same');
-    t.same(visible(wheelhouse).filter((n) => n.endsWith('.whl')), [], 'nothing fetched');
+    t.same(wheelsIn(wheelhouse), [], 'nothing fetched');
 
     const fetched = await runCli(['fetch', '--wheelhouse', wheelhouse], { cwd: dir, env: { ...env, ...trusted } });
     t.equal(fetched.code, 0, fetched.stderr);
-    const wheels = visible(wheelhouse).filter((n) => n.endsWith('.whl'));
-    t.same(wheels, [...sha256.keys()].sort(), 'both wheels fetched');
-    for (const w of wheels) t.equal(createHash('sha256').update(readFileSync(join(wheelhouse, w))).digest('hex'), sha256.get(w), `${w} whole`);
+    assertWheelsWhole(t, wheelhouse, built);
   });
 
   t.test('a certificate for another host name: E_TLS that says to use a name the certificate has', async (t) => {

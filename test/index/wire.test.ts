@@ -15,7 +15,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import t, { type Test } from 'tap';
-import { getWhole, WirePool, type BodySink, type ResponseHead } from '../../src/index/wire.js';
+import { getWhole, requestWhole, WirePool, type BodySink, type ResponseHead } from '../../src/index/wire.js';
 
 interface RawServer {
   url: string;
@@ -206,7 +206,7 @@ t.test('HEAD: the answer has no body whatever its Content-Length says; the conne
     else socket.write('HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nafter');
   });
   const p = pool(t);
-  const head = await p.head(new URL(`${server.url}/simple/`), { accept: 'text/html' });
+  const head = await requestWhole(p, 'HEAD', new URL(`${server.url}/simple/`), { accept: 'text/html' });
   t.equal(head.status, 200);
   t.equal(head.headers['content-length'], '123456');
   t.match(server.requests[0], /^HEAD \/simple\/ HTTP\/1\.1\r\n/);

@@ -23,7 +23,8 @@ import { appendAudit, applyAdminRequest, parseAdminRequest, type AdminAction, ty
 import { booleanOption, stringOption, type Command, type CommandContext } from '../command.js';
 import { readPassword, rootOption } from './user.js';
 import { basicAuthorization, userinfoAuthorization } from '../../index/credentials.js';
-import { postWhole, WirePool, type WholeResponse } from '../../index/wire.js';
+import { throughProxy } from '../../index/http-errors.js';
+import { requestOnce, type WholeResponse } from '../../index/wire.js';
 
 const TARGET_OPTIONS = {
   root: { type: 'string' },
@@ -77,18 +78,13 @@ async function remote(ctx: CommandContext, base: string, request: AdminRequest):
   const body = JSON.stringify({ project: request.project, version: request.version, filename: request.filename, reason: request.reason });
   // pyindex's own client (index/wire.ts): through the environment's proxy and with its trusted CAs, like every index
   // request; no redirects followed (a 3xx is an answer to report, as before).
-  const pool = new WirePool({ userAgent: 'pyindex', maxSockets: 1, timeoutMs: 30_000 });
   let res: WholeResponse;
   try {
-    res = await postWhole(pool, url, Buffer.from(body, 'utf8'), { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) });
+    const headers = { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) };
+    res = await requestOnce('POST', url, { userAgent: 'pyindex', timeoutMs: 30_000, headers, body: Buffer.from(body, 'utf8') });
   } catch (cause) {
-    const err = cause as Error & { code?: string; proxy?: string };
-    throw new PyindexError('E_NETWORK', `cannot reach ${shown}${err.proxy ? ` through the proxy ${err.proxy}` : ''}: ${err.code ?? err.message}`, {
-      cause,
-      hint: 'Check --url and that pyindex serve runs there.',
-    });
-  } finally {
-    pool.close();
+    const err = cause as Error & { code?: string };
+    throw new PyindexError('E_NETWORK', `cannot reach ${shown}${throughProxy(err)}: ${err.code ?? err.message}`, { cause, hint: 'Check --url and that pyindex serve runs there.' });
   }
   const text = res.body.toString('utf8');
   if (res.status !== 200) throw errorFor(res.status, text.trim(), shown, res.headers['retry-after'] ?? null);

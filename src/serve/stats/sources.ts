@@ -19,7 +19,8 @@ import { PyindexError } from '../../errors/index.js';
 import { isDay, type LogProblem, type MirrorDay } from './counts.js';
 import { LogFileReader } from './log-file.js';
 import { userinfoAuthorization } from '../../index/credentials.js';
-import { getWhole, WirePool, type WholeResponse } from '../../index/wire.js';
+import { throughProxy } from '../../index/http-errors.js';
+import { requestOnce, type WholeResponse } from '../../index/wire.js';
 
 export interface DayRange {
   /** Inclusive, YYYY-MM-DD. */
@@ -108,18 +109,15 @@ export interface FetchOptions {
  */
 async function getJson(url: URL, authorization: string | undefined, options: FetchOptions): Promise<unknown> {
   const timeoutMs = options.timeoutMs ?? 30_000;
-  const pool = new WirePool({ userAgent: 'pyindex-stats', maxSockets: 1, timeoutMs });
   let res: WholeResponse;
   try {
-    res = await getWhole(pool, url, { accept: 'application/json', ...(authorization !== undefined ? { authorization } : {}) });
+    res = await requestOnce('GET', url, { userAgent: 'pyindex-stats', timeoutMs, headers: { accept: 'application/json', ...(authorization !== undefined ? { authorization } : {}) } });
   } catch (cause) {
-    const err = cause as Error & { code?: string; proxy?: string };
-    const via = err.proxy ? ` through the proxy ${err.proxy}` : '';
+    const err = cause as Error & { code?: string };
+    const via = throughProxy(err);
     if (err.code === 'ETIMEDOUT') throw new PyindexError('E_TIMEOUT', `${url.href}${via} did not answer within ${timeoutMs / 1000} s`, { cause, hint: 'Check that the mirror is up, or leave it out.' });
     const why = err.code ?? err.message;
     throw new PyindexError('E_NETWORK', `cannot reach ${url.href}${via}: ${why}`, { cause, hint: 'Check the URL and that pyindex serve runs there (or give its root directory instead).', details: { url: url.href } });
-  } finally {
-    pool.close();
   }
   const text = res.body.toString('utf8');
   if (res.status !== 200) {
