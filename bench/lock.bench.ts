@@ -10,7 +10,7 @@
  * 2. one profile vs four (linux x86_64/aarch64, windows amd64, macOS arm64,
  *    Python 3.11) for one job; pip has no multi-target mode, so its figure is
  *    four runs with --platform/--python-version/--only-binary=:all:;
- * 3. a generated corpus (bench/lock-corpus.ts) of 50/200/800 projects × 30
+ * 3. a generated corpus (test/helpers/lock-corpus.ts) of 50/200/800 projects × 30
  *    versions: how time and peak RSS grow.
  *
  * Both tools must pin the same versions; where they differ (a conflict both
@@ -22,7 +22,7 @@ import { join } from 'node:path';
 import { cachedIndex } from '../test/helpers/cached-index.js';
 import { isolatedEnv } from '../test/helpers/python.js';
 import type { Bench, BenchRow } from './lib.js';
-import { generateLockCorpus } from './lock-corpus.js';
+import { generateLockCorpus } from '../test/helpers/lock-corpus.js';
 import { PIP_PROFILE, type LockChildOutput } from './lock-profile.js';
 import { cliRunners, measure, median, pinDiff, pipPython, runPip, startServerProcess, tempDir, type Measured, type Pins, type PipTarget, type PyindexRunner } from './lock-tools.js';
 

@@ -108,9 +108,27 @@ export class IndexProvider implements DependencyProvider {
     return id === ROOT ? 1 : (await this.state(id)).candidates.length;
   }
 
+  /** Order in which the solver first asked about each package (see `priority`). */
+  private readonly discovered = new Map<PackageId, number>();
+
+  /**
+   * Packages with one allowed version or none first (deciding them is forced),
+   * then in the order they were discovered — breadth-first from the job's
+   * requirements, as uv orders them and close to pip's depth preference. So
+   * when two packages clash, the one nearer the job keeps its newest version
+   * and the deeper one gives way. "Fewest allowed versions first" (pub's
+   * default, used before) decided deep, tightly constrained packages early and
+   * pulled their dependents down instead: on the generated 800-project corpus
+   * of the lock benchmark it tried 6,264 candidates with 42 backtracks and
+   * left 25 packages behind their newest (137 releases in all); in discovery
+   * order 4,600, 30, and 23 (121); on the 200-project corpus 342 candidates
+   * and 4 packages older than pip's pins became 158 and pip's exact pins.
+   */
   priority(id: PackageId, allowed: VersionSet): number {
-    // Decide the most constrained package first; extras right after their base.
-    return allowed.count() * 2 + (id.includes('[') ? 1 : 0);
+    let order = this.discovered.get(id);
+    if (order === undefined) this.discovered.set(id, (order = this.discovered.size));
+    const n = allowed.count();
+    return n <= 1 ? n - 2e9 : order;
   }
 
   private usable(s: PackageState, i: number, prereleases: boolean): boolean {

@@ -13,54 +13,20 @@
  *   pick an older version of any package than pip when pip's set is also
  *   valid for pyindex's rules (checked by resolving with pip's set pinned).
  */
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { isPyindexError } from '../../src/errors/index.js';
-import { SimpleIndexClient } from '../../src/index/client.js';
-import { parseRequirement } from '../../src/pep/requirement.js';
 import { Version } from '../../src/pep/version.js';
-import { loadBuiltinProfiles, resolveProfile } from '../../src/profile/index.js';
-import { DEFAULT_OPTIONS } from '../../src/resolve/options.js';
-import { IndexPackageSource } from '../../src/resolve/package-source.js';
-import { resolveJob } from '../../src/resolve/resolve.js';
 import { cachedIndex } from '../helpers/cached-index.js';
 import { sharedAvailable, sharedDir } from '../helpers/mkindex.js';
 import { pip313, pipResolve } from '../helpers/pip-oracle.js';
+import { resolveOurs, sortedPins } from '../helpers/resolve-kit.js';
 import { startStaticServer } from '../helpers/static-server.js';
-import { existsSync } from 'node:fs';
 
 t.setTimeout(1_200_000); // pip takes minutes to give up on the pyrax snapshot
 
 const python = pip313();
 const skip = !sharedAvailable() ? 'no ../shared/corpus here' : !python || !existsSync(python) ? 'no pyenv Python 3.13.0 (pip 24.2) here' : false;
-
-type Ours = { ok: true; packages: Record<string, string> } | { ok: false; error: string };
-
-const profile = () =>
-  resolveProfile('pip-py3.13', { platform: 'linux-x86_64', python: '3.13', markers: { python_full_version: '3.13.0' } }, { builtins: loadBuiltinProfiles() });
-
-async function resolveOurs(url: string, requested: string[], constraints: string[] = []): Promise<Ours> {
-  const client = new SimpleIndexClient({ index: url, cacheDir: mkdtempSync(join(tmpdir(), 'pyindex-p20-')), userAgent: 'pyindex-test', retries: 0 });
-  try {
-    const res = await resolveJob({
-      job: 'case',
-      profile: profile(),
-      root: { requirements: requested.map((r) => parseRequirement(r)), constraints: constraints.map((r) => parseRequirement(r)) },
-      options: DEFAULT_OPTIONS,
-      source: new IndexPackageSource(client),
-    });
-    return { ok: true, packages: Object.fromEntries(res.packages.map((p) => [p.name, p.version.toString()])) };
-  } catch (err) {
-    if (isPyindexError(err, 'E_NO_SOLUTION')) return { ok: false, error: err.message };
-    throw err;
-  } finally {
-    await client.close();
-  }
-}
-
-const sorted = (o: Record<string, string>) => JSON.stringify(Object.entries(o).sort());
 
 t.test('pypi-2020 cases agree with pip 24.2', { skip }, async (t) => {
   const caseDir = join(sharedDir, 'corpus', 'pypi-2020', 'case');
@@ -73,7 +39,7 @@ t.test('pypi-2020 cases agree with pip 24.2', { skip }, async (t) => {
     try {
       const [pip, ours] = await Promise.all([pipResolve(python!, url, c.requested), resolveOurs(url, c.requested)]);
       if (pip.ok && ours.ok) {
-        if (sorted(pip.packages) === sorted(ours.packages)) {
+        if (sortedPins(pip.packages) === sortedPins(ours.packages)) {
           tally.same++;
           t.pass(`${file}: same ${Object.keys(ours.packages).length} packages as pip`);
           continue;
@@ -87,10 +53,10 @@ t.test('pypi-2020 cases agree with pip 24.2', { skip }, async (t) => {
           t.same(older, [], `${file}: pyindex picks no older version than pip where pip's set is valid for pyindex`);
         }
         const check = await pipResolve(python!, url, c.requested, ours.packages);
-        t.ok(check.ok && sorted(check.packages) === sorted(ours.packages), `${file}: pip accepts pyindex's different answer`);
+        t.ok(check.ok && sortedPins(check.packages) === sortedPins(ours.packages), `${file}: pip accepts pyindex's different answer`);
       } else if (!pip.ok && ours.ok) {
         const check = await pipResolve(python!, url, c.requested, ours.packages);
-        t.ok(check.ok && sorted(check.packages) === sorted(ours.packages), `${file}: pip failed (${pip.error.slice(0, 120)}…); with pyindex's pins it accepts exactly pyindex's set`);
+        t.ok(check.ok && sortedPins(check.packages) === sortedPins(ours.packages), `${file}: pip failed (${pip.error.slice(0, 120)}…); with pyindex's pins it accepts exactly pyindex's set`);
         tally.pipFailedOursVerified++;
       } else if (pip.ok && !ours.ok) {
         t.fail(`${file}: pip resolves ${JSON.stringify(pip.packages)} but pyindex fails: ${ours.error}`);

@@ -1,6 +1,7 @@
 /**
- * The scaling corpus of the lock benchmark: N projects × V versions with a
- * realistic dependency shape, written as a resolvelib-style PyPI snapshot
+ * The scaling corpus of the lock benchmark (and of
+ * test/resolve/preference.test.ts): N projects × V versions with a realistic
+ * dependency shape, written as a resolvelib-style PyPI snapshot
  * (`{name: {version: {"dependencies": ["name>=1.0; marker", ...]}}}`) so that
  * ../shared/tools/mkindex builds it exactly like the pypi-2020 snapshots.
  *
@@ -24,7 +25,7 @@
  * version (1.0), so "all first versions" is always a solution: both resolvers
  * must succeed, and the work is in how fast they find the newest solution.
  */
-import { prng } from '../test/helpers/pep440-corpus.js';
+import { prng } from './pep440-corpus.js';
 
 export type Snapshot = Record<string, Record<string, { dependencies: string[] }>>;
 
