@@ -108,8 +108,8 @@ export class IndexProvider implements DependencyProvider {
     return id === ROOT ? 1 : (await this.state(id)).candidates.length;
   }
 
-  /** Order in which the solver first asked about each package (see `priority`). */
-  private readonly discovered = new Map<PackageId, number>();
+  /** Order in which the solver first asked about each project (see `priority`). */
+  private readonly discovered = new Map<string, number>();
 
   /**
    * Packages with one allowed version or none first (deciding them is forced),
@@ -121,14 +121,19 @@ export class IndexProvider implements DependencyProvider {
    * pulled their dependents down instead: on the generated 800-project corpus
    * of the lock benchmark it tried 6,264 candidates with 42 backtracks and
    * left 25 packages behind their newest (137 releases in all); in discovery
-   * order 4,600, 30, and 23 (121); on the 200-project corpus 342 candidates
-   * and 4 packages older than pip's pins became 158 and pip's exact pins.
+   * order 4,405, 24, and 23 (121; see CONFLICT_THRESHOLD in solver.ts for the
+   * rest of the way to pip's pins); on the 200-project corpus 342 candidates
+   * and 4 pins unlike pip's became 158 candidates and pip's exact pins.
    */
   priority(id: PackageId, allowed: VersionSet): number {
-    let order = this.discovered.get(id);
-    if (order === undefined) this.discovered.set(id, (order = this.discovered.size));
     const n = allowed.count();
-    return n <= 1 ? n - 2e9 : order;
+    if (n <= 1) return n - 2e9;
+    // `name[extra]` right after `name`: it can only take name's version, and name is where a lock's pin is kept.
+    const bracket = id.indexOf('[');
+    const name = bracket < 0 ? id : id.slice(0, bracket);
+    let order = this.discovered.get(name);
+    if (order === undefined) this.discovered.set(name, (order = this.discovered.size));
+    return order * 2 + (bracket < 0 ? 0 : 1);
   }
 
   private usable(s: PackageState, i: number, prereleases: boolean): boolean {
@@ -154,7 +159,8 @@ export class IndexProvider implements DependencyProvider {
       }
     }
     const passes = this.prereleasePasses(s);
-    const keep = s.extra === undefined ? this.preferred.get(s.name) : undefined;
+    // The lock's pin, for `name[extra]` too: decided before `name`, it fixes name's version.
+    const keep = this.preferred.get(s.name);
     if (keep !== undefined) {
       for (const i of allowed.descending()) {
         if (s.candidates[i]!.version.toString() === keep && passes.some((pre) => this.usable(s, i, pre))) {

@@ -60,8 +60,14 @@ export interface Solution {
  * decided package, decide the troubled package first (uv's heuristic, which
  * packse's wrong-backtracking scenarios encode): it avoids walking a
  * package down to an ancient version because an unrelated one was picked first.
+ * uv waits for 5; pip prefers a backtrack cause at once. At 3 (or 2) the lock
+ * benchmark's 800-project corpus gets pip's exact pins, 19 packages behind
+ * their newest by 79 releases in all (at 5: 8 pins differ from pip's, 23
+ * packages behind by 121), for 5,606 candidates tried instead of 4,405 and
+ * no difference in wall time measured; packse and the pypi-2020 cases are
+ * unchanged.
  */
-const CONFLICT_THRESHOLD = 5;
+const CONFLICT_THRESHOLD = 3;
 
 export class Solver {
   private readonly solution = new PartialSolution();

@@ -10,7 +10,7 @@ import { buildIndex, sharedAvailable } from '../helpers/mkindex.js';
 import { runCli } from '../helpers/cli.js';
 import { startStaticServer, type StaticServer } from '../helpers/static-server.js';
 
-type Versions = Record<string, { requires?: string[]; requires_python?: string; yanked?: boolean }>;
+type Versions = Record<string, { requires?: string[]; requires_python?: string; yanked?: boolean; extras?: Record<string, string[]> }>;
 
 /** A packse-format scenario, so mkindex builds it like the shared ones. */
 function scenarioIndex(dir: string, name: string, packages: Record<string, Versions>): string {
@@ -106,8 +106,13 @@ t.test('lock, check, export, why', { skip }, async (t) => {
 
 t.test('existing pins are kept; --upgrade and --upgrade-package move them', { skip }, async (t) => {
   const dir = t.testdir({});
-  const v1 = scenarioIndex(dir, 'v1', { a: { '1.0.0': {} }, b: { '1.0.0': {} } });
-  const v2 = scenarioIndex(dir, 'v2', { a: { '1.0.0': {}, '2.0.0': {} }, b: { '1.0.0': {}, '2.0.0': {} } });
+  // c is asked for with an extra: `c[x]` is decided on its own, and must keep c's pin too.
+  const v1 = scenarioIndex(dir, 'v1', { a: { '1.0.0': {} }, b: { '1.0.0': {} }, c: { '1.0.0': { extras: { x: ['b'] } } } });
+  const v2 = scenarioIndex(dir, 'v2', {
+    a: { '1.0.0': {}, '2.0.0': {} },
+    b: { '1.0.0': {}, '2.0.0': {} },
+    c: { '1.0.0': { extras: { x: ['b'] } }, '2.0.0': { extras: { x: ['b'] } } },
+  });
   const s1 = await startStaticServer(v1, { negotiate: true });
   const s2 = await startStaticServer(v2, { negotiate: true });
   t.teardown(async () => {
@@ -115,21 +120,23 @@ t.test('existing pins are kept; --upgrade and --upgrade-package move them', { sk
     await s2.close();
   });
   const env = { PYINDEX_CACHE_DIR: join(dir, 'cache') };
-  const write = (url: string) => writeFileSync(join(dir, 'pyindex.yaml'), config(`${url}/simple/`, ['a', 'b']).replace(', windows-amd64-py3.11', ''));
+  const write = (url: string) => writeFileSync(join(dir, 'pyindex.yaml'), config(`${url}/simple/`, ['a', 'b', 'c[x]']).replace(', windows-amd64-py3.11', ''));
   const versions = () => {
     const text = readFileSync(join(dir, 'pyindex.lock.yaml'), 'utf8').split('\njobs:')[0]!;
     return [...text.matchAll(/- name: (\w+)\n\s+version: "?([\d.]+)"?/g)].map((m) => `${m[1]}=${m[2]}`).sort();
   };
   write(s1.url);
   t.equal((await runCli(['lock'], { cwd: dir, env })).code, 0);
-  t.same(versions(), ['a=1.0.0', 'b=1.0.0']);
+  t.same(versions(), ['a=1.0.0', 'b=1.0.0', 'c=1.0.0']);
   write(s2.url);
   t.equal((await runCli(['lock'], { cwd: dir, env })).code, 0);
-  t.same(versions(), ['a=1.0.0', 'b=1.0.0'], 'newer versions on the index do not move existing pins');
+  t.same(versions(), ['a=1.0.0', 'b=1.0.0', 'c=1.0.0'], 'newer versions on the index do not move existing pins');
   t.equal((await runCli(['lock', '--upgrade-package', 'a'], { cwd: dir, env })).code, 0);
-  t.same(versions(), ['a=2.0.0', 'b=1.0.0'], '--upgrade-package moves only that one');
+  t.same(versions(), ['a=2.0.0', 'b=1.0.0', 'c=1.0.0'], '--upgrade-package moves only that one');
+  t.equal((await runCli(['lock', '--upgrade-package', 'c'], { cwd: dir, env })).code, 0);
+  t.same(versions(), ['a=2.0.0', 'b=1.0.0', 'c=2.0.0'], 'also when it is asked for with an extra');
   t.equal((await runCli(['lock', '--upgrade'], { cwd: dir, env })).code, 0);
-  t.same(versions(), ['a=2.0.0', 'b=2.0.0']);
+  t.same(versions(), ['a=2.0.0', 'b=2.0.0', 'c=2.0.0']);
 });
 
 t.test('failures exit with their documented code and leave the lockfile untouched', { skip }, async (t) => {
