@@ -164,6 +164,18 @@ export function transportError(err: unknown, url: string, wording: TransportWord
   return new PyindexError('E_NETWORK', `GET ${url}${via}: ${what}${code ? ` (${code})` : ''}`, { hint, cause: err, details: { url, code, proxy } });
 }
 
+/**
+ * A request that got no usable answer from its server: unreachable, timed
+ * out, its TLS certificate refused, or an HTTP error status. Another server
+ * (a mirror) or another way to the same file may still do; the callers add
+ * what else counts for them (a missing file, a cache miss, a wrong hash).
+ */
+const SERVER_FAILURE_CODES: ReadonlySet<string> = new Set(['E_NETWORK', 'E_TIMEOUT', 'E_TLS', 'E_HTTP']);
+
+export function isServerFailure(err: PyindexError): boolean {
+  return SERVER_FAILURE_CODES.has(err.code);
+}
+
 /** Timeouts and network failures may pass on another attempt; a host name that does not resolve, or a TLS failure (E_TLS), will not. */
 export function isRetryable(err: PyindexError): boolean {
   if (err.code === 'E_TIMEOUT') return true;

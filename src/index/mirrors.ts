@@ -31,6 +31,7 @@ import { isPyindexError, PyindexError } from '../errors/index.js';
 import { silent, type EventSink } from '../events/index.js';
 import { nodeAtomicIo, writeFileAtomic } from '../util/atomic-write.js';
 import { probeRoot, type ProbeResult } from './probe.js';
+import { isServerFailure } from './http-errors.js';
 import { withSlash } from '../util/url.js';
 
 /** An index and its mirrors (the config's IndexConfig fits). */
@@ -102,7 +103,7 @@ export function sameServer(a: string, b: string): boolean {
 /** Errors after which the next server is asked. A missing page is an answer, not a failure. */
 function failsOver(err: PyindexError, kind: 'page' | 'file'): boolean {
   if (err.code === 'E_NOT_FOUND') return kind === 'file';
-  return ['E_NETWORK', 'E_TIMEOUT', 'E_TLS', 'E_HTTP', 'E_HASH_MISMATCH'].includes(err.code);
+  return isServerFailure(err) || err.code === 'E_HASH_MISMATCH';
 }
 
 /** The servers of one index. */

@@ -20,6 +20,7 @@
  * Basic `Proxy-Authorization`.
  */
 import net from 'node:net';
+import { bareHostname, portOf } from '../util/url.js';
 import { userinfoAuthorization } from './credentials.js';
 
 export interface HttpProxy {
@@ -63,8 +64,7 @@ function parseProxy(text: string, variable: string): HttpProxy | ProxyConfigErro
     return new ProxyConfigError(`${variable}=${text} is not a URL`);
   }
   if (url.protocol !== 'http:') return new ProxyConfigError(`${variable} names a ${url.protocol.slice(0, -1)}:// proxy; pyindex speaks to http:// proxies only`);
-  const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
-  const proxy: HttpProxy = { origin: `http://${url.host}`, host, port: Number(url.port) || 80 };
+  const proxy: HttpProxy = { origin: `http://${url.host}`, host: bareHostname(url), port: portOf(url) };
   const authorization = userinfoAuthorization(url);
   if (authorization) proxy.authorization = authorization;
   return proxy;
@@ -105,8 +105,8 @@ function parseNoProxy(text: string | undefined): NoProxyRule[] {
 }
 
 function bypassed(url: URL, rules: NoProxyRule[]): boolean {
-  const host = (url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname).toLowerCase().replace(/\.$/, '');
-  const port = Number(url.port) || (url.protocol === 'https:' ? 443 : 80);
+  const host = bareHostname(url).toLowerCase().replace(/\.$/, '');
+  const port = portOf(url);
   const family = net.isIP(host);
   return rules.some((r) => {
     if (r.port !== undefined && r.port !== port) return false;

@@ -39,6 +39,7 @@ import type { ConnectionOptions } from 'node:tls';
 import { authorizationFor } from './credentials.js';
 import { proxyFor, type HttpProxy } from './proxy.js';
 import { tls } from '../util/lazy-builtins.js';
+import { bareHostname, portOf } from '../util/url.js';
 
 export interface ResponseHead {
   status: number;
@@ -118,8 +119,8 @@ class Connection {
     /** An http URL's proxy (the socket goes to it), or an https URL's tunnel through one (TLS runs over it). */
     via: { proxy?: HttpProxy; tunnel?: Socket } = {},
   ) {
-    const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
-    const port = Number(url.port) || (url.protocol === 'https:' ? 443 : 80);
+    const host = bareHostname(url);
+    const port = portOf(url);
     const onread: OnReadOpts = { buffer: Buffer.allocUnsafe(READ_BUFFER), callback: (n, buf) => this.onRead(buf as Buffer, n) };
     // tls.connect takes `onread` as net does (documented; @types/node lacks it). tls is loaded only when an https URL comes.
     const tlsOptions: ConnectionOptions & { onread: OnReadOpts } = { host, port, servername: net.isIP(host) ? undefined : host, ALPNProtocols: ['http/1.1'], onread };
@@ -540,7 +541,7 @@ export class WirePool {
  * over. A refusal names the proxy and its status line (407: credentials).
  */
 function openTunnel(proxy: HttpProxy, target: URL, options: WirePoolOptions): Promise<Socket> {
-  const authority = `${target.hostname}:${Number(target.port) || 443}`;
+  const authority = `${target.hostname}:${portOf(target)}`;
   return new Promise<Socket>((resolve, reject) => {
     const socket = net.connect({ host: proxy.host, port: proxy.port });
     let head = '';

@@ -7,6 +7,7 @@
  */
 import { isPyindexError } from '../errors/index.js';
 import type { EventSink } from '../events/index.js';
+import { isServerFailure } from '../index/http-errors.js';
 import { evaluateMarker } from '../pep/markers.js';
 import type { CoreMetadata } from '../pep/metadata.js';
 import { canonicalizeExtra, canonicalizeName } from '../pep/names.js';
@@ -224,7 +225,7 @@ export class IndexProvider implements DependencyProvider {
     try {
       meta = await this.source.metadata(c.best!.file);
     } catch (err) {
-      if (isPyindexError(err) && !['E_NETWORK', 'E_TIMEOUT', 'E_TLS', 'E_HTTP', 'E_OFFLINE_MISS'].includes(err.code)) {
+      if (isPyindexError(err) && !isServerFailure(err) && err.code !== 'E_OFFLINE_MISS') {
         return { unavailable: `its metadata cannot be read (${err.code}: ${err.message})` };
       }
       throw err;

@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import { PyindexError, isPyindexError } from '../errors/index.js';
 import { silent, type EventSink } from '../events/index.js';
 import { fileKind } from '../index/types.js';
+import { isServerFailure } from '../index/http-errors.js';
 import type { Lockfile } from '../lock/types.js';
 import { isWheelFilename } from '../pep/wheel-filename.js';
 import type { BuildSdistsResult } from './build-sdist.js';
@@ -223,7 +224,7 @@ export async function fetchWheelhouse(options: FetchOptions): Promise<FetchResul
       await downloader.download(file.url, file, temp, onBytes);
     } catch (err) {
       // The URL is a hint (the lock is location-independent): ask the index where the file lives now.
-      if (!isPyindexError(err) || !['E_NOT_FOUND', 'E_NETWORK', 'E_TIMEOUT', 'E_TLS', 'E_HTTP'].includes(err.code)) throw err;
+      if (!isPyindexError(err) || !(isServerFailure(err) || err.code === 'E_NOT_FOUND')) throw err;
       const found = await locator.locate(file).catch((lookupError: unknown) => {
         throw new PyindexError(err.code, `${err.message}; looking ${file.filename} up on the index failed too: ${lookupError instanceof Error ? lookupError.message : String(lookupError)}`, {
           hint: err.hint,

@@ -5,42 +5,29 @@
  * import.meta.url arrive shaped differently), run by a launcher that keeps
  * a V8 code cache per command (src/cli/launch.ts).
  */
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
+import { builtBin, builtSkip, runBuilt } from '../helpers/cli.js';
 import { buildIndex, projectRoot, sharedAvailable } from '../helpers/mkindex.js';
 import { startStaticServer } from '../helpers/static-server.js';
 
-const bin = join(projectRoot, 'bin', 'pyindex.js');
-const built = existsSync(join(projectRoot, 'dist', 'cli', 'pyindex.cjs'));
-const ifBuilt = { skip: built ? false : 'dist/cli is not built (npm run build)' };
-
-function runBin(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    // A cache directory of the test's own: the CLI writes its code cache there too, never in the user's home.
-    const child = spawn(process.execPath, [bin, ...args], { cwd, env: { ...process.env, CI: '1', PYINDEX_CACHE_DIR: join(cwd, '.pyindex-cache'), ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
+const ifBuilt = { skip: builtSkip };
 
 t.test('bundled CLI', ifBuilt, async (t) => {
   const dir = t.testdir({});
-  const version = await runBin(['--version'], dir);
+  const version = await runBuilt(['--version'], dir);
   t.equal(version.code, 0);
   t.match(version.stdout, /^\d+\.\d+\.\d+/);
 
   // The bundle is minified; with PYINDEX_DEBUG its stack traces name the sources (bin/pyindex.js enables source maps).
-  const debug = await runBin(['lock', '--config', join(dir, 'missing.yaml')], dir, { PYINDEX_DEBUG: '1' });
+  const debug = await runBuilt(['lock', '--config', join(dir, 'missing.yaml')], dir, { PYINDEX_DEBUG: '1' });
   t.equal(debug.code, 2, debug.stderr);
   t.match(debug.stderr, /src\/config\/load\.ts:\d+/, 'stack trace mapped back to src/');
 
-  const detect = await runBin(['profile', 'detect', '--python', 'python3', '--json'], dir);
+  const detect = await runBuilt(['profile', 'detect', '--python', 'python3', '--json'], dir);
   t.equal(detect.code, 0, detect.code ? detect.stderr : 'execa chunk');
   t.ok((JSON.parse(detect.stdout) as { tags: string[] }).tags.length > 10);
 
@@ -49,7 +36,7 @@ t.test('bundled CLI', ifBuilt, async (t) => {
     const server = await startStaticServer(root, { negotiate: true });
     t.teardown(() => server.close());
     writeFileSync(join(dir, 'pyindex.yaml'), `index: ${server.url}/simple/\njobs:\n  aws:\n    requires: [chalice]\n    profiles: [linux-x86_64-py3.11, windows-amd64-py3.11]\n`);
-    const lock = await runBin(['lock'], dir, { PYINDEX_CACHE_DIR: join(dir, 'cache') });
+    const lock = await runBuilt(['lock'], dir, { PYINDEX_CACHE_DIR: join(dir, 'cache') });
     t.equal(lock.code, 0, lock.code ? lock.stderr : 'lock over HTTP');
     t.match(lock.stdout, /aws × linux-x86_64-py3\.11: \d+ packages/);
 
@@ -59,11 +46,11 @@ t.test('bundled CLI', ifBuilt, async (t) => {
     const htmlServer = await startStaticServer(htmlRoot);
     t.teardown(() => htmlServer.close());
     writeFileSync(join(dir, 'html.yaml'), `index: ${htmlServer.url}/simple/\njobs:\n  aws:\n    requires: [chalice]\n    profiles: [linux-x86_64-py3.11]\n`);
-    const html = await runBin(['lock', '--config', 'html.yaml'], dir, { PYINDEX_CACHE_DIR: join(dir, 'cache-html') });
+    const html = await runBuilt(['lock', '--config', 'html.yaml'], dir, { PYINDEX_CACHE_DIR: join(dir, 'cache-html') });
     t.equal(html.code, 0, html.code ? html.stderr : 'lock from HTML pages and wheel ranges');
     t.match(html.stdout, /aws × linux-x86_64-py3\.11: \d+ packages/);
     writeFileSync(join(dir, 'sdist.yaml'), `index: ${htmlServer.url}/simple/\noptions:\n  no-binary: [six]\njobs:\n  aws:\n    requires: ["six==1.14.0"]\n    profiles: [linux-x86_64-py3.11]\n`);
-    const sdist = await runBin(['lock', '--config', 'sdist.yaml'], dir, { PYINDEX_CACHE_DIR: join(dir, 'cache-html') });
+    const sdist = await runBuilt(['lock', '--config', 'sdist.yaml'], dir, { PYINDEX_CACHE_DIR: join(dir, 'cache-html') });
     t.equal(sdist.code, 1, sdist.stderr);
     t.match(sdist.stderr, /six-1\.14\.0\.tar\.gz are only known after running its build backend/, "the sdist's PKG-INFO was read");
   }
@@ -71,7 +58,7 @@ t.test('bundled CLI', ifBuilt, async (t) => {
   if (spawnSync('script', ['--version']).status === 0) {
     const { CI: _ci, ...inherited } = process.env;
     const env = { ...inherited, PYINDEX_CACHE_DIR: join(dir, '.pyindex-cache') };
-    const raw = execFileSync('script', ['-qec', `stty cols 160 rows 50; node ${bin} demo --dir ${join(dir, 'demo')}`, '/dev/null'], {
+    const raw = execFileSync('script', ['-qec', `stty cols 160 rows 50; node ${builtBin} demo --dir ${join(dir, 'demo')}`, '/dev/null'], {
       cwd: dir,
       env: { ...env, TERM: 'xterm' },
       encoding: 'utf8',
@@ -87,19 +74,19 @@ t.test('code cache: made by the first successful run of a command, then used; ba
   const codeDir = join(cache, 'code', `${id}-${process.version}-${process.arch}`);
   const env = { PYINDEX_CACHE_DIR: cache };
 
-  const first = await runBin(['profile', 'list'], dir, env);
+  const first = await runBuilt(['profile', 'list'], dir, env);
   t.equal(first.code, 0, first.stderr);
   t.same(readdirSync(codeDir), ['profile.bin'], 'one file for the command, named after it');
   const made = statSync(join(codeDir, 'profile.bin'));
   t.ok(made.size > 10_000, `V8 code cache written (${made.size} bytes)`);
 
-  const second = await runBin(['profile', 'list'], dir, env);
+  const second = await runBuilt(['profile', 'list'], dir, env);
   t.equal(second.stdout, first.stdout, 'same output from the cached code');
   t.equal(statSync(join(codeDir, 'profile.bin')).mtimeMs, made.mtimeMs, 'an accepted cache is not rewritten');
 
   // Garbage where the cache was: V8 rejects it, the command works, the cache is made again.
   writeFileSync(join(codeDir, 'profile.bin'), Buffer.alloc(made.size, 7));
-  const rejected = await runBin(['profile', 'list'], dir, env);
+  const rejected = await runBuilt(['profile', 'list'], dir, env);
   t.equal(rejected.stdout, first.stdout);
   t.not(readFileSync(join(codeDir, 'profile.bin'))[100], 7, 'the rejected cache was replaced');
 
@@ -109,21 +96,21 @@ t.test('code cache: made by the first successful run of a command, then used; ba
   const damaged = Buffer.from(good);
   damaged[Math.floor(good.length / 2)]! ^= 0x55;
   writeFileSync(join(codeDir, 'profile.bin'), damaged);
-  const redone = await runBin(['profile', 'list'], dir, env);
+  const redone = await runBuilt(['profile', 'list'], dir, env);
   t.equal(redone.stdout, first.stdout);
   t.ok(createHash('sha256').update(readFileSync(join(codeDir, 'profile.bin')).subarray(32)).digest().equals(readFileSync(join(codeDir, 'profile.bin')).subarray(0, 32)), 'a whole cache with its digest was written again');
 
   // A failing run makes no cache (it would hold the error path); PYINDEX_CODE_CACHE=0 makes none at all.
-  const failed = await runBin(['lock', '--config', join(dir, 'missing.yaml')], dir, env);
+  const failed = await runBuilt(['lock', '--config', join(dir, 'missing.yaml')], dir, env);
   t.equal(failed.code, 2);
-  const off = await runBin(['profile', 'show', 'linux-x86_64-py3.11'], dir, { ...env, PYINDEX_CODE_CACHE: '0' });
+  const off = await runBuilt(['profile', 'show', 'linux-x86_64-py3.11'], dir, { ...env, PYINDEX_CODE_CACHE: '0' });
   t.equal(off.code, 0, off.stderr);
   t.same(readdirSync(codeDir), ['profile.bin']);
 
   // A cache directory that cannot be made (a file in its place): the command still works.
   const blocked = join(dir, 'blocked');
   writeFileSync(blocked, 'not a directory');
-  const unwritable = await runBin(['profile', 'list'], dir, { PYINDEX_CACHE_DIR: blocked });
+  const unwritable = await runBuilt(['profile', 'list'], dir, { PYINDEX_CACHE_DIR: blocked });
   t.equal(unwritable.code, 0, unwritable.stderr);
   t.equal(unwritable.stdout, first.stdout);
 });
@@ -134,7 +121,7 @@ t.test('a working directory removed after the shell entered it: --version works,
   // Without the NODE_OPTIONS tap adds to the processes a test spawns: its preloaded modules ask for the working
   // directory before pyindex starts.
   const inGone = (args: string): ReturnType<typeof spawnSync> =>
-    spawnSync('sh', ['-c', `mkdir -p '${gone}' && cd '${gone}' && rmdir '${gone}' && unset NODE_OPTIONS && exec '${process.execPath}' '${bin}' ${args}`], {
+    spawnSync('sh', ['-c', `mkdir -p '${gone}' && cd '${gone}' && rmdir '${gone}' && unset NODE_OPTIONS && exec '${process.execPath}' '${builtBin}' ${args}`], {
       env: { ...process.env, CI: '1', PYINDEX_CACHE_DIR: join(dir, 'cache') },
       encoding: 'utf8',
     });

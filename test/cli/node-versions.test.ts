@@ -10,10 +10,11 @@
  * lock and fetch over HTTPS from a private CA; and the launcher's code
  * cache, which V8 makes per Node version.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
+import { builtSkip, runBuilt } from '../helpers/cli.js';
 import { tempDir } from '../helpers/index-client-kit.js';
 import { projectRoot } from '../helpers/mkindex.js';
 import { pyenvPython } from '../helpers/provision-kit.js';
@@ -22,30 +23,12 @@ import { makeTestPki, opensslMissing } from '../helpers/tls-kit.js';
 import { assertWheelsWhole, fetchConfig, twoWheelIndex } from '../helpers/wheelhouse-kit.js';
 
 const nodes = (process.env.PYINDEX_TEST_NODES ?? '').split(':').filter(Boolean);
-const built = existsSync(join(projectRoot, 'dist', 'cli', 'pyindex.cjs'));
 const python = pyenvPython('3.11');
-const skip = !nodes.length
-  ? 'PYINDEX_TEST_NODES names no other Node binaries (.ci/run sets it to Node 22 and 24 fetched from the npm registry)'
-  : !built
-    ? 'dist/cli is not built (npm run build)'
-    : !python
-      ? 'no pyenv Python 3.11 to provision with'
-      : (opensslMissing() ?? false);
-
-function run(node: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(node, [join(projectRoot, 'bin', 'pyindex.js'), ...args], {
-      cwd,
-      env: { ...process.env, CI: '1', PYINDEX_CACHE_DIR: join(cwd, '.pyindex-cache'), ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
+const skip =
+  (!nodes.length && 'PYINDEX_TEST_NODES names no other Node binaries (.ci/run sets it to Node 22 and 24 fetched from the npm registry)') ||
+  builtSkip ||
+  (!python && 'no pyenv Python 3.11 to provision with') ||
+  (opensslMissing() ?? false);
 
 if (skip) {
   t.comment(`skipped: ${skip}`);
@@ -68,36 +51,36 @@ if (skip) {
         tls: { 'pyindex.yaml': fetchConfig(`${tlsServer.url}/simple/`, { build: ['alpha'] }) },
       });
 
-      const v = await run(node, ['--version'], dir);
+      const v = await runBuilt(['--version'], dir, {}, node);
       t.same([v.code, v.stdout.trim()], [0, version], 'pyindex --version');
 
-      const lock = await run(node, ['lock'], dir);
+      const lock = await runBuilt(['lock'], dir, {}, node);
       t.equal(lock.code, 0, 'lock', { stderr: lock.stderr });
       t.match(readFileSync(join(dir, 'pyindex.lock.yaml'), 'utf8'), /name: beta\n\s+version: "?2\.0/, 'the lockfile pins beta 2.0');
-      const check = await run(node, ['lock', '--check'], dir);
+      const check = await runBuilt(['lock', '--check'], dir, {}, node);
       t.equal(check.code, 0, 'lock --check', { stderr: check.stderr });
 
       const wheelhouse = join(dir, 'wheelhouse');
-      const fetch = await run(node, ['fetch', '--wheelhouse', wheelhouse], dir);
+      const fetch = await runBuilt(['fetch', '--wheelhouse', wheelhouse], dir, {}, node);
       t.equal(fetch.code, 0, 'fetch', { stderr: fetch.stderr });
       assertWheelsWhole(t, wheelhouse, wheels);
 
       const venv = join(dir, 'venv');
       const provisionArgs = ['provision', '--job', 'build', '--profile', 'linux', '--venv', venv, '--wheelhouse', wheelhouse, '--python', python!];
-      const first = await run(node, provisionArgs, dir);
+      const first = await runBuilt(provisionArgs, dir, {}, node);
       t.equal(first.code, 0, 'provision', { stderr: first.stderr });
       t.match(first.stdout, /installed 2 in/, 'pip installed alpha and beta from the wheelhouse');
       const imported = execFileSync(join(venv, 'bin', 'python'), ['-c', 'import alpha, beta; print(alpha.__version__, beta.__version__)'], { encoding: 'utf8' });
       t.equal(imported.trim(), '1.0 2.0', 'both import in the venv');
-      const again = await run(node, provisionArgs, dir);
+      const again = await runBuilt(provisionArgs, dir, {}, node);
       t.equal(again.code, 0, 'provision again', { stderr: again.stderr });
       t.match(again.stdout, /up to date/, 'the second provision finds nothing to do');
 
       const tlsDir = join(dir, 'tls');
       const tlsEnv = { NODE_EXTRA_CA_CERTS: pki.caFile };
-      const tlsLock = await run(node, ['lock'], tlsDir, tlsEnv);
+      const tlsLock = await runBuilt(['lock'], tlsDir, tlsEnv, node);
       t.equal(tlsLock.code, 0, 'lock over HTTPS', { stderr: tlsLock.stderr });
-      const tlsFetch = await run(node, ['fetch', '--wheelhouse', join(tlsDir, 'wheelhouse')], tlsDir, tlsEnv);
+      const tlsFetch = await runBuilt(['fetch', '--wheelhouse', join(tlsDir, 'wheelhouse')], tlsDir, tlsEnv, node);
       t.equal(tlsFetch.code, 0, 'fetch over HTTPS', { stderr: tlsFetch.stderr });
       assertWheelsWhole(t, join(tlsDir, 'wheelhouse'), wheels);
 

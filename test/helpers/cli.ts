@@ -3,6 +3,7 @@
  * no build step) and collects its output and exit code.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from './mkindex.js';
 
@@ -41,4 +42,27 @@ export function startCli(args: string[], opts: { cwd?: string; env?: NodeJS.Proc
 
 export function runCli(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {}): Promise<CliResult> {
   return startCli(args, opts).done;
+}
+
+/** bin/pyindex.js: the launcher of the bundle `npm run build` writes to dist/cli/. */
+export const builtBin = join(projectRoot, 'bin', 'pyindex.js');
+
+/** Why tests of the built CLI skip: dist/cli is not built, or false. */
+export const builtSkip: string | false = existsSync(join(projectRoot, 'dist', 'cli', 'pyindex.cjs')) ? false : 'dist/cli is not built (npm run build)';
+
+/**
+ * Runs the built CLI as users do (bin/pyindex.js), with `node` (default: this
+ * process's Node). Its code cache goes to `<cwd>/.pyindex-cache` unless `env`
+ * names another, never to the user's home.
+ */
+export function runBuilt(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}, node = process.execPath): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(node, [builtBin, ...args], { cwd, env: { ...process.env, CI: '1', PYINDEX_CACHE_DIR: join(cwd, '.pyindex-cache'), ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
 }
