@@ -1,13 +1,12 @@
 /**
  * One provision of a venv at a time: a lock file naming its holder
- * (src/util/pid-lock.ts: O_EXCL create, a dead holder's lock broken safely,
+ * (src/util/pid-lock.ts: created atomically, a dead holder's lock broken safely,
  * another host's never judged stale), plus the holder's pip child: if the
  * holder was killed alone and its pip still runs, a waiter waits for that pip
  * to exit first, since it may still be writing into the venv.
  */
-import { writeFile } from 'node:fs/promises';
 import { PyindexError } from '../errors/index.js';
-import { breakStaleLock, newLockInfo, readLockInfo, releaseLock, tryCreateLock, type PidLockInfo } from '../util/pid-lock.js';
+import { breakStaleLock, newLockInfo, readLockInfo, releaseLock, rewriteLock, tryCreateLock, type PidLockInfo } from '../util/pid-lock.js';
 import { processAlive } from '../util/process.js';
 
 export interface VenvLockInfo extends PidLockInfo {
@@ -69,7 +68,7 @@ export async function acquireVenvLock(file: string, o: AcquireOptions = {}): Pro
       if (!held) return;
       const next: VenvLockInfo = { ...info };
       if (pid !== undefined) next.child = pid;
-      await writeFile(file, JSON.stringify(next));
+      await rewriteLock(file, next, CREATE_HINT);
     },
     async release() {
       if (!held) return;

@@ -1,7 +1,14 @@
 /**
- * Lock files that name their holder, without native addons: the file is
- * created with O_CREAT|O_EXCL (`open(..., 'wx')`), which exactly one process
- * wins, and holds JSON {pid, host, token, started}.
+ * Lock files that name their holder, without native addons: the claim, JSON
+ * {pid, host, token, started}, is written whole to a temp file beside the
+ * lock, which is then hard-linked to the lock's name — link(2) fails with
+ * EEXIST when the name exists, so exactly one process wins, and the lock
+ * file never exists without its whole claim. (It used to be created with
+ * `open(..., 'wx')` and then written: a holder killed between the two left
+ * an empty lock that no waiter could judge, and every later writer waited
+ * for its timeout — seen once in CI as E_TREE_BUSY after `kill -9`.) A lock
+ * file without a readable claim — left by a crash of the machine, or by an
+ * older pyindex — is therefore no one's, and is broken like a dead holder's.
  *
  * A holder killed with SIGKILL leaves its file behind. A waiter that finds
  * the holder's pid dead on this host breaks the lock by renaming it aside and
@@ -15,9 +22,10 @@
  * loop, stale rule and busy error.
  */
 import { randomBytes } from 'node:crypto';
-import { link, open, readFile, rename, rm } from 'node:fs/promises';
+import { link, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { PyindexError } from '../errors/index.js';
+import { tempPathFor } from './atomic-write.js';
 
 export interface PidLockInfo {
   pid: number;
@@ -31,33 +39,74 @@ export function newLockInfo(): PidLockInfo {
   return { pid: process.pid, host: hostname(), token: randomBytes(8).toString('hex'), started: new Date().toISOString() };
 }
 
-/** The holder's claim, or undefined when the file is missing or caught between open and write (look again next poll). */
+/** The holder's claim, or undefined when the file is missing or holds no readable claim. */
 export async function readLockInfo<T extends PidLockInfo>(file: string): Promise<T | undefined> {
+  const claim = await claimAt(file);
+  return typeof claim === 'string' ? undefined : (claim as T);
+}
+
+async function claimAt(file: string): Promise<PidLockInfo | 'gone' | 'damaged'> {
+  let text: string;
   try {
-    return JSON.parse(await readFile(file, 'utf8')) as T;
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'gone' : 'damaged';
+  }
+  try {
+    const claim = JSON.parse(text) as Partial<PidLockInfo> | null;
+    return typeof claim?.token === 'string' ? (claim as PidLockInfo) : 'damaged';
   } catch {
-    return undefined;
+    return 'damaged';
   }
 }
 
-/** Creates the lock file holding `info`; false when another holder has it. */
-export async function tryCreateLock(file: string, info: PidLockInfo, hint: string): Promise<boolean> {
+/** Writes `info` to a temp file beside `file` and returns its path. */
+async function writeClaim(file: string, info: PidLockInfo, hint: string): Promise<string> {
+  const temp = tempPathFor(file);
   try {
-    const handle = await open(file, 'wx');
-    try {
-      await handle.writeFile(JSON.stringify(info));
-    } finally {
-      await handle.close();
-    }
-    return true;
+    await writeFile(temp, JSON.stringify(info));
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    await rm(temp, { force: true });
     throw new PyindexError('E_WRITE_FAILED', `cannot create the lock ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { hint, cause: err });
   }
+  return temp;
 }
 
-/** Breaks `seen` if it is still the lock at `file` (see the module comment). */
-export async function breakStaleLock(file: string, seen: PidLockInfo): Promise<void> {
+/** Creates the lock file holding `info`; false when another holder has it. A lock file without a claim is broken first. */
+export async function tryCreateLock(file: string, info: PidLockInfo, hint: string): Promise<boolean> {
+  const temp = await writeClaim(file, info, hint);
+  try {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await link(temp, file);
+        return true;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
+          throw new PyindexError('E_WRITE_FAILED', `cannot create the lock ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { hint, cause: err });
+        }
+      }
+      if (attempt > 0) return false;
+      const claim = await claimAt(file);
+      if (claim === 'damaged') await breakStaleLock(file, undefined);
+      else if (claim !== 'gone') return false;
+    }
+  } finally {
+    await rm(temp, { force: true });
+  }
+}
+
+/** Replaces the holder's claim in its lock file (temp file and rename: never a moment without the whole claim). */
+export async function rewriteLock(file: string, info: PidLockInfo, hint: string): Promise<void> {
+  const temp = await writeClaim(file, info, hint);
+  try {
+    await rename(temp, file);
+  } finally {
+    await rm(temp, { force: true });
+  }
+}
+
+/** Breaks `seen` (undefined: a lock without a claim) if it is still the lock at `file` (see the module comment). */
+export async function breakStaleLock(file: string, seen: PidLockInfo | undefined): Promise<void> {
   const aside = `${file}.stale-${process.pid}-${randomBytes(4).toString('hex')}`;
   try {
     await rename(file, aside);
@@ -65,7 +114,7 @@ export async function breakStaleLock(file: string, seen: PidLockInfo): Promise<v
     return; // someone else moved it first
   }
   const moved = await readLockInfo(aside);
-  if (moved?.token !== seen.token) await link(aside, file).catch(() => undefined);
+  if (moved?.token !== seen?.token) await link(aside, file).catch(() => undefined);
   await rm(aside, { force: true });
 }
 

@@ -1,7 +1,7 @@
 /**
  * Writers of one project serialise across processes (several `pyindex
  * serve` on one root, or the admin CLI next to a server) with a lock file
- * under `.pyindex/locks/` (src/util/pid-lock.ts: O_EXCL create, stale locks
+ * under `.pyindex/locks/` (src/util/pid-lock.ts: created atomically, stale locks
  * of dead holders broken safely). Inside one process, writers queue on a
  * promise chain first, so the file lock is only ever contended between
  * processes.
